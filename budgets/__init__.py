@@ -1,0 +1,1 @@
+"""Budgets: a later issue fills this package (see DESIGN.md)."""

@@ -1,0 +1,59 @@
+"""Asamblea's governance core and the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from governance.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI and error handlers.
+
+    ``config`` is a ``Settings`` object, or a mapping of Flask settings laid over
+    the ones built from its ``"ASAMBLEA"`` entry (a ``Settings``) or, without
+    one, from the environment. Tests use the mapping.
+    """
+    from governance import web
+    from governance.cli import register_cli
+    from governance.errors import register_error_handlers
+    from governance.extensions import babel, csrf, db, login_manager, migrate
+
+    overrides = dict(config) if isinstance(config, dict) else {}
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = overrides.pop("ASAMBLEA", None) or Settings.from_env()
+    app = Flask(
+        __name__,
+        instance_path=settings.instance_path,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(settings.flask_config(app.instance_path))
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
+
+    web.init_app(app)
+    register_error_handlers(app)
+    register_cli(app)
+
+    from governance.views import auth_bp, bodies_bp, main_bp, members_bp
+
+    for blueprint in (main_bp, auth_bp, members_bp, bodies_bp):
+        app.register_blueprint(blueprint)
+    return app

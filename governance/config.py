@@ -1,0 +1,129 @@
+"""Configuration: one typed, frozen object built from the environment.
+
+Development is the default. ``ASAMBLEA_ENV=production`` switches production on;
+production refuses to start without ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+LANGUAGES = ("es", "pt_BR", "en")
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app can start with."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    server: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = True
+    sender: str = "Asamblea <no-reply@localhost>"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = "dev-only-not-secret"  # noqa: S105 - refused in production
+    database_url: str | None = None
+    default_language: str = "es"
+    languages: tuple[str, ...] = LANGUAGES
+    default_timezone: str = "America/Sao_Paulo"
+    base_url: str | None = None
+    instance_path: str | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
+    testing: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        mode = env.get("ASAMBLEA_ENV", "development").strip().lower()
+        if mode not in ("development", "production"):
+            raise ConfigError(f"ASAMBLEA_ENV must be 'development' or 'production', not {mode!r}.")
+        secret = env.get("SECRET_KEY", "").strip()
+        if mode == "production" and not secret:
+            raise ConfigError(
+                "SECRET_KEY is not set: production refuses to start without it "
+                "(set SECRET_KEY to a long random string)."
+            )
+        languages = tuple(
+            lang.strip() for lang in env.get("ASAMBLEA_LANGUAGES", ",".join(LANGUAGES)).split(",")
+        )
+        unknown = [lang for lang in languages if lang not in LANGUAGES]
+        if unknown:
+            raise ConfigError(f"ASAMBLEA_LANGUAGES names languages without a catalogue: {unknown}.")
+        default_language = env.get("ASAMBLEA_DEFAULT_LANGUAGE", languages[0])
+        if default_language not in languages:
+            raise ConfigError("ASAMBLEA_DEFAULT_LANGUAGE must be one of ASAMBLEA_LANGUAGES.")
+        database_url = env.get("DATABASE_URL", "").strip() or None
+        return cls(
+            env=mode,
+            secret_key=secret or cls.secret_key,
+            database_url=normalise_database_url(database_url) if database_url else None,
+            default_language=default_language,
+            languages=languages,
+            default_timezone=env.get("ASAMBLEA_TIMEZONE", cls.default_timezone),
+            base_url=env.get("ASAMBLEA_BASE_URL") or None,
+            instance_path=env.get("ASAMBLEA_INSTANCE_PATH") or None,
+            mail=MailSettings(
+                server=env.get("MAIL_SERVER") or None,
+                port=int(env.get("MAIL_PORT", "587")),
+                username=env.get("MAIL_USERNAME") or None,
+                password=env.get("MAIL_PASSWORD") or None,
+                use_tls=env.get("MAIL_USE_TLS", "1") not in ("0", "false", "no"),
+                sender=env.get("MAIL_SENDER", MailSettings.sender),
+            ),
+        )
+
+    def flask_config(self, instance_path: str) -> dict[str, object]:
+        """The Flask and extension settings derived from this object."""
+        database_url = self.database_url or "sqlite:///" + str(
+            Path(instance_path) / "asamblea.sqlite3"
+        )
+        return {
+            "ASAMBLEA": self,
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.testing,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "BABEL_DEFAULT_LOCALE": self.default_language,
+            "BABEL_DEFAULT_TIMEZONE": "UTC",
+            "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+            "SESSION_COOKIE_SECURE": self.is_production,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.is_production,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_ENABLED": True,
+            "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+            "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+            "PREFERRED_URL_SCHEME": "https" if self.is_production else "http",
+        }
+
+    def describe(self) -> dict[str, object]:
+        """Settings without secrets, for diagnostics."""
+        data = asdict(self)
+        data["secret_key"] = "***"  # noqa: S105
+        data["mail"]["password"] = "***" if self.mail.password else None
+        return data

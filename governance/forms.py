@@ -1,0 +1,170 @@
+"""Forms of the governance pages. Messages are explicit and translatable so
+that a validation error reads in the member's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
+
+from governance.models import BodyKind, OrganizationKind, Role
+
+LANGUAGE_CHOICES = [("es", "Español"), ("pt_BR", "Português (Brasil)"), ("en", "English")]
+
+
+def required():
+    return InputRequired(message=_l("This field is required."))
+
+
+def email_address():
+    return Email(message=_l("Enter a valid email address."), check_deliverability=False)
+
+
+def role_choices():
+    return [
+        (Role.MEMBER.value, _l("Member")),
+        (Role.CHAIR.value, _l("Chair")),
+        (Role.SECRETARY.value, _l("Secretary")),
+        (Role.TREASURER.value, _l("Treasurer")),
+        (Role.OBSERVER.value, _l("Observer")),
+    ]
+
+
+ORGANIZATION_KIND_LABELS = {
+    OrganizationKind.COOPERATIVE: _l("Cooperative"),
+    OrganizationKind.ASSOCIATION: _l("Association"),
+    OrganizationKind.COMMUNITY_BANK: _l("Community bank"),
+    OrganizationKind.FAMILY_UNIT: _l("Family production unit"),
+    OrganizationKind.GROUP: _l("Group"),
+    OrganizationKind.OTHER: _l("Other"),
+}
+BODY_KIND_LABELS = {
+    BodyKind.ASSEMBLY: _l("Assembly"),
+    BodyKind.FUND_COMMITTEE: _l("Fund committee"),
+    BodyKind.COUNCIL: _l("Council"),
+    BodyKind.OTHER: _l("Other body"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), email_address()])
+    password = PasswordField(_l("Password"), validators=[required()])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), email_address()])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            required(),
+            Length(min=8, message=_l("The password must have at least 8 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            required(),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+    submit = SubmitField(_l("Save the password"))
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    display_name = StringField(_l("Your name"), validators=[required(), Length(max=120)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    timezone = StringField(_l("Time zone"), validators=[required()])
+    submit = SubmitField(_l("Join"))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[required(), Length(max=120)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[required()],
+        description=_l("For example America/Sao_Paulo or Europe/Madrid."),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Change"))
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), email_address()])
+    display_name = StringField(_l("Name"), validators=[required(), Length(max=120)])
+    language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
+    body = SelectField(_l("Seat in body"), choices=[], validate_choice=True)
+    role = SelectField(_l("Role"), choices=role_choices)
+    organization = StringField(
+        _l("As delegate of the organization (optional)"), validators=[Optional(), Length(max=200)]
+    )
+    organization_kind = SelectField(
+        _l("Kind of organization"),
+        choices=[(k.value, label) for k, label in ORGANIZATION_KIND_LABELS.items()],
+    )
+    submit = SubmitField(_l("Send the invitation"))
+
+
+class SeatForm(FlaskForm):
+    member_email = EmailField(_l("Member's email"), validators=[required(), email_address()])
+    organization = StringField(
+        _l("As delegate of the organization (optional)"), validators=[Optional(), Length(max=200)]
+    )
+    role = SelectField(_l("Role"), choices=role_choices)
+    weight = IntegerField(
+        _l("Vote weight"),
+        default=1,
+        validators=[required(), NumberRange(min=0, max=1000, message=_l("Between 0 and 1000."))],
+    )
+    starts_on = DateField(_l("From"), validators=[Optional()])
+    ends_on = DateField(_l("Until (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Add the seat"))
+
+
+class EndSeatForm(FlaskForm):
+    submit = SubmitField(_l("End this seat today"))
+
+
+class BodyForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[required(), Length(max=200)])
+    slug = StringField(
+        _l("Short name for addresses"),
+        validators=[required(), Length(max=64)],
+        description=_l("Lowercase letters, digits and hyphens, e.g. youth-council."),
+    )
+    kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in BODY_KIND_LABELS.items()])
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    submit = SubmitField(_l("Create the body"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(message=_l("Choose a file.")),
+            FileAllowed(["csv", "txt"], message=_l("The file must be a .csv file.")),
+        ],
+    )
+    submit = SubmitField(_l("Import"))

@@ -1,0 +1,330 @@
+"""Operations on members, organizations, bodies and seats.
+
+Plain functions: they take the actor and values, check the rules, write through
+the session with ``flush()``, record the audit entry and raise ``DomainError``;
+they never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import generate_password_hash
+
+from governance import audit
+from governance.config import LANGUAGES
+from governance.errors import DomainError, NotAllowed
+from governance.extensions import db
+from governance.models import (
+    Body,
+    BodyKind,
+    Delegation,
+    Member,
+    Organization,
+    OrganizationKind,
+    Role,
+    Seat,
+)
+from governance.policies import can_edit_member, can_manage_seats
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MIN_PASSWORD_LENGTH = 8
+_TIMEZONES: frozenset[str] | None = None
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """Times are stored as naive UTC."""
+    return moment.replace(tzinfo=None)
+
+
+def is_timezone(name: str) -> bool:
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        _TIMEZONES = frozenset(available_timezones())
+    return name in _TIMEZONES
+
+
+def check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise DomainError(_l("Choose one of the offered languages."), field="language")
+
+
+def check_timezone(timezone: str) -> None:
+    if not is_timezone(timezone):
+        raise DomainError(_l("This is not a time zone we know."), field="timezone")
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_member_by_email(email: str) -> Member | None:
+    return db.session.execute(
+        sa.select(Member).where(Member.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def create_member(
+    actor: Member | None,
+    *,
+    email: str,
+    display_name: str,
+    password: str | None,
+    language: str,
+    timezone: str,
+    now: datetime,
+    is_admin: bool = False,
+    password_hash: str | None = None,
+) -> Member:
+    """Register a member of the network. ``password`` None leaves login closed
+    until the member sets one through an invitation or a reset."""
+    email = normalise_email(email)
+    check_language(language)
+    check_timezone(timezone)
+    if not display_name.strip():
+        raise DomainError(_l("A name is needed."), field="display_name")
+    if find_member_by_email(email) is not None:
+        raise DomainError(_l("A member with this email already exists."), field="email")
+    if password is not None:
+        check_password(password)
+        password_hash = generate_password_hash(password)
+    member = Member(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=password_hash,
+        language=language,
+        timezone=timezone,
+        is_admin=is_admin,
+        is_active_member=True,
+        created_at=naive_utc(now),
+    )
+    db.session.add(member)
+    db.session.flush()
+    audit.record(actor, "member.created", member, now=now, data={"email": email})
+    return member
+
+
+def update_profile(
+    actor: Member,
+    member_id: int,
+    *,
+    display_name: str,
+    language: str,
+    timezone: str,
+    now: datetime,
+) -> Member:
+    """Change a member's name, language and time zone (the member or an administrator)."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise DomainError(_l("No such member."))
+    if not can_edit_member(actor, member):
+        raise NotAllowed(_l("You may only change your own profile."))
+    if not display_name.strip():
+        raise DomainError(_l("A name is needed."), field="display_name")
+    check_language(language)
+    check_timezone(timezone)
+    changes = {
+        key: value
+        for key, value in (
+            ("display_name", display_name.strip()),
+            ("language", language),
+            ("timezone", timezone),
+        )
+        if getattr(member, key) != value
+    }
+    for key, value in changes.items():
+        setattr(member, key, value)
+    db.session.flush()
+    if changes:
+        audit.record(actor, "member.updated", member, now=now, data=changes)
+    return member
+
+
+def set_language(actor: Member, language: str, *, now: datetime) -> None:
+    """The language switcher: store the member's choice."""
+    check_language(language)
+    if actor.language != language:
+        actor.language = language
+        db.session.flush()
+        audit.record(actor, "member.language", actor, now=now, data={"language": language})
+
+
+def change_password(actor: Member, password: str, *, now: datetime) -> None:
+    """Set the actor's own password."""
+    check_password(password)
+    actor.password_hash = generate_password_hash(password)
+    db.session.flush()
+    audit.record(actor, "member.password_changed", actor, now=now)
+
+
+def get_or_create_organization(
+    actor: Member | None, *, name: str, kind: OrganizationKind, now: datetime
+) -> Organization:
+    """Find an organization of the network by name, or register it."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_l("An organization needs a name."), field="organization")
+    organization = db.session.execute(
+        sa.select(Organization).where(Organization.name == name)
+    ).scalar_one_or_none()
+    if organization is None:
+        organization = Organization(name=name, kind=kind, created_at=naive_utc(now))
+        db.session.add(organization)
+        db.session.flush()
+        audit.record(
+            actor,
+            "organization.created",
+            organization,
+            now=now,
+            data={"name": name, "kind": kind.value},
+        )
+    return organization
+
+
+def add_delegate(
+    actor: Member | None, organization: Organization, member: Member, *, now: datetime
+) -> Delegation:
+    """Let ``member`` act for ``organization`` (idempotent)."""
+    for delegation in organization.delegations:
+        if delegation.member_id == member.id:
+            return delegation
+    delegation = Delegation(organization=organization, member=member, created_at=naive_utc(now))
+    db.session.add(delegation)
+    db.session.flush()
+    audit.record(
+        actor, "organization.delegate_added", organization, now=now, data={"member_id": member.id}
+    )
+    return delegation
+
+
+def create_body(
+    actor: Member | None,
+    *,
+    slug: str,
+    name: str,
+    kind: BodyKind,
+    description: str = "",
+    now: datetime,
+) -> Body:
+    """Create a body of the network (assembly, committee, council...) with a unique slug."""
+    if not SLUG_RE.match(slug):
+        raise DomainError(
+            _l("A slug uses lowercase letters, digits and single hyphens."), field="slug"
+        )
+    if db.session.execute(sa.select(Body.id).where(Body.slug == slug)).first():
+        raise DomainError(_l("Another body already uses this slug."), field="slug")
+    body = Body(
+        slug=slug, name=name.strip(), kind=kind, description=description, created_at=naive_utc(now)
+    )
+    db.session.add(body)
+    db.session.flush()
+    audit.record(actor, "body.created", body, now=now, data={"slug": slug, "kind": kind.value})
+    return body
+
+
+@dataclass(frozen=True)
+class SeatSpec:
+    role: Role = Role.MEMBER
+    weight: int = 1
+    starts_on: date | None = None
+    ends_on: date | None = None
+    organization: Organization | None = None
+
+
+def _overlaps(seat: Seat, starts_on: date, ends_on: date | None) -> bool:
+    seat_end = seat.ends_on or date.max
+    return seat.starts_on <= (ends_on or date.max) and starts_on <= seat_end
+
+
+def add_seat(
+    actor: Member | None,
+    body: Body,
+    member: Member,
+    spec: SeatSpec,
+    *,
+    now: datetime,
+    check_permission: bool = True,
+) -> Seat:
+    """Give ``member`` a seat in ``body``, in their own name or for an organization.
+
+    One holder has at most one seat in a body over any period: in their own name
+    once, and for each organization they represent once.
+    """
+    if check_permission and actor is not None and not can_manage_seats(actor, body):
+        raise NotAllowed(_l("Only the body's chair or secretary can change its seats."))
+    starts_on = spec.starts_on or now.date()
+    if spec.ends_on is not None and spec.ends_on < starts_on:
+        raise DomainError(_l("A seat cannot end before it starts."), field="ends_on")
+    if spec.weight < 0:
+        raise DomainError(_l("A vote weight cannot be negative."), field="weight")
+    organization = spec.organization
+    if organization is not None:
+        add_delegate(actor, organization, member, now=now)
+    for seat in body.seats:
+        same_holder = (
+            seat.organization_id == organization.id
+            if organization is not None
+            else seat.member_id == member.id and seat.organization_id is None
+        )
+        if same_holder and _overlaps(seat, starts_on, spec.ends_on):
+            raise DomainError(
+                _l("This holder already has a seat in this body for these dates."), field="member"
+            )
+    seat = Seat(
+        body=body,
+        member=member,
+        organization=organization,
+        role=spec.role,
+        weight=spec.weight,
+        starts_on=starts_on,
+        ends_on=spec.ends_on,
+        created_at=naive_utc(now),
+    )
+    db.session.add(seat)
+    db.session.flush()
+    audit.record(
+        actor,
+        "seat.added",
+        seat,
+        now=now,
+        data={
+            "body": body.slug,
+            "member_id": member.id,
+            "organization_id": organization.id if organization else None,
+            "role": spec.role.value,
+            "weight": spec.weight,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": spec.ends_on.isoformat() if spec.ends_on else None,
+        },
+    )
+    return seat
+
+
+def end_seat(actor: Member, seat_id: int, *, on: date, now: datetime) -> Seat:
+    """Close a seat from a date on; the seat's history stays."""
+    seat = db.session.get(Seat, seat_id)
+    if seat is None:
+        raise DomainError(_l("No such seat."))
+    if not can_manage_seats(actor, seat.body):
+        raise NotAllowed(_l("Only the body's chair or secretary can change its seats."))
+    if on < seat.starts_on:
+        raise DomainError(_l("A seat cannot end before it starts."), field="ends_on")
+    if seat.ends_on is not None and seat.ends_on <= on:
+        raise DomainError(_l("This seat has already ended."))
+    seat.ends_on = on
+    db.session.flush()
+    audit.record(actor, "seat.ended", seat, now=now, data={"ends_on": on.isoformat()})
+    return seat

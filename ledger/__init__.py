@@ -1,0 +1,1 @@
+"""Ledger: a later issue fills this package (see DESIGN.md)."""

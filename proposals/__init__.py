@@ -1,0 +1,1 @@
+"""Proposals: a later issue fills this package (see DESIGN.md)."""

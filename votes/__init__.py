@@ -1,0 +1,1 @@
+"""Votes: a later issue fills this package (see DESIGN.md)."""
