@@ -32,6 +32,7 @@ chromium:
 lint: $(BIN)/asamblea
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check governance proposals votes budgets ledger tests
+	$(BIN)/mypy
 
 test-sqlite: $(BIN)/asamblea
 	env -u DATABASE_URL $(BIN)/pytest -q -m "not postgres and not e2e" --ignore=tests/e2e --ignore=tests/bench
@@ -53,7 +54,7 @@ test: $(BIN)/asamblea chromium
 	echo "=== make test took $$(( $$(date +%s) - total )) s"
 
 bench: $(BIN)/asamblea
-	@for f in tests/bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
+	@for f in tests/bench/bench_*.py; do BENCH_DATABASE_URL="$${DATABASE_URL:-$(DATABASE_URL_PG)}" $(BIN)/python "$$f" || exit 1; done
 
 ## Re-extract the messages and compile the catalogues (es, pt_BR, en).
 translations: $(BIN)/asamblea

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -132,7 +133,7 @@ def find_token(purpose: TokenPurpose, token: str, *, now: datetime) -> AccessTok
     return record
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for mail, from a request or from the configured base URL."""
     base = current_app.config["ASAMBLEA"].base_url
     if base:

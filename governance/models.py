@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from governance.extensions import db
+
+if TYPE_CHECKING:  # db.Model is built at run time; mypy reads the declarative base
+    from governance.extensions import Base as Model
+else:
+    Model = db.Model
 
 
 def enum_check(column: str, enum_cls: type[enum.Enum]) -> str:
@@ -59,7 +65,7 @@ class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password-reset"  # noqa: S105 - a purpose, not a secret
 
 
-class Member(UserMixin, db.Model):
+class Member(UserMixin, Model):
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +89,7 @@ class Member(UserMixin, db.Model):
         return [seat for seat in self.seats if seat.is_active_on(on)]
 
 
-class Organization(db.Model):
+class Organization(Model):
     __tablename__ = "organizations"
     __table_args__ = (sa.CheckConstraint(enum_check("kind", OrganizationKind), name="kind"),)
 
@@ -95,7 +101,7 @@ class Organization(db.Model):
     delegations: Mapped[list[Delegation]] = relationship(back_populates="organization")
 
 
-class Delegation(db.Model):
+class Delegation(Model):
     """A member acts for an organization of the network as its delegate."""
 
     __tablename__ = "delegations"
@@ -110,7 +116,7 @@ class Delegation(db.Model):
     member: Mapped[Member] = relationship(back_populates="delegations")
 
 
-class Body(db.Model):
+class Body(Model):
     __tablename__ = "bodies"
     __table_args__ = (sa.CheckConstraint(enum_check("kind", BodyKind), name="kind"),)
 
@@ -127,7 +133,7 @@ class Body(db.Model):
         return [seat for seat in self.seats if seat.is_active_on(on)]
 
 
-class Seat(db.Model):
+class Seat(Model):
     """A place in a body, held by a member in their own name or for an organization."""
 
     __tablename__ = "seats"
@@ -159,7 +165,7 @@ class Seat(db.Model):
         return self.role is not Role.OBSERVER and self.weight > 0
 
 
-class AccessToken(db.Model):
+class AccessToken(Model):
     """A single-use, expiring secret sent by email. Only its sha256 is stored."""
 
     __tablename__ = "access_tokens"
@@ -180,7 +186,7 @@ class AccessToken(db.Model):
     created_by: Mapped[Member | None] = relationship(foreign_keys=[created_by_id])
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """Mail written in the transaction that caused it, sent after the commit."""
 
     __tablename__ = "outbox_messages"
@@ -193,7 +199,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     __tablename__ = "login_attempts"
     __table_args__ = (
         sa.Index("ix_login_attempts_email_at", "email", "at"),
@@ -207,7 +213,7 @@ class LoginAttempt(db.Model):
     at: Mapped[datetime]
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One link of the audit hash chain. Rows are never updated or deleted
     (database triggers refuse it); ``audit.verify_chain`` detects tampering."""
 
@@ -226,7 +232,7 @@ class AuditEntry(db.Model):
     actor: Mapped[Member | None] = relationship()
 
 
-class ChainHead(db.Model):
+class ChainHead(Model):
     """The last link of a hash chain; its row lock serialises writers."""
 
     __tablename__ = "chain_heads"
@@ -236,7 +242,7 @@ class ChainHead(db.Model):
     last_hash: Mapped[str] = mapped_column(sa.String(64))
 
 
-class AdmissionCriterion(db.Model):
+class AdmissionCriterion(Model):
     """A condition to join the network, in the three languages. The admission
     issue turns these rows into the first version of a versioned set."""
 

@@ -328,3 +328,37 @@ def end_seat(actor: Member, seat_id: int, *, on: date, now: datetime) -> Seat:
     db.session.flush()
     audit.record(actor, "seat.ended", seat, now=now, data={"ends_on": on.isoformat()})
     return seat
+
+
+def seat_member(
+    actor: Member,
+    body: Body,
+    *,
+    email: str,
+    organization_name: str | None,
+    spec: SeatSpec,
+    now: datetime,
+) -> Seat:
+    """Seat the member with this email, optionally as delegate of an organization
+    of the network (registered as a cooperative if it is new)."""
+    member = find_member_by_email(email)
+    if member is None:
+        raise DomainError(_l("No member has this email. Invite them first."), field="member_email")
+    organization = None
+    if organization_name:
+        organization = get_or_create_organization(
+            actor, name=organization_name, kind=OrganizationKind.COOPERATIVE, now=now
+        )
+    return add_seat(
+        actor,
+        body,
+        member,
+        SeatSpec(
+            role=spec.role,
+            weight=spec.weight,
+            starts_on=spec.starts_on,
+            ends_on=spec.ends_on,
+            organization=organization,
+        ),
+        now=now,
+    )

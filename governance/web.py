@@ -78,7 +78,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     return (
         request.accept_languages.best_match(languages)

@@ -11,7 +11,7 @@ from governance import services
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.forms import BODY_KIND_LABELS, BodyForm, EndSeatForm, SeatForm
-from governance.models import Body, BodyKind, OrganizationKind, Role, Seat
+from governance.models import Body, BodyKind, Role, Seat
 from governance.policies import can_create_body, can_manage_seats, can_view_bodies
 from governance.views.common import refuse
 from governance.web import authorize, requires, utcnow
@@ -79,30 +79,17 @@ def add_seat(slug: str):
     authorize(can_manage_seats, body)
     form = SeatForm()
     if form.validate_on_submit():
-        member = services.find_member_by_email(form.member_email.data)
         try:
-            if member is None:
-                raise DomainError(
-                    _("No member has this email. Invite them first."), field="member_email"
-                )
-            organization = None
-            if form.organization.data:
-                organization = services.get_or_create_organization(
-                    current_user,
-                    name=form.organization.data,
-                    kind=OrganizationKind.COOPERATIVE,
-                    now=utcnow(),
-                )
-            services.add_seat(
+            services.seat_member(
                 current_user,
                 body,
-                member,
-                services.SeatSpec(
+                email=form.member_email.data,
+                organization_name=form.organization.data or None,
+                spec=services.SeatSpec(
                     role=Role(form.role.data),
                     weight=form.weight.data,
                     starts_on=form.starts_on.data,
                     ends_on=form.ends_on.data,
-                    organization=organization,
                 ),
                 now=utcnow(),
             )
