@@ -54,12 +54,14 @@ test: $(BIN)/asamblea chromium
 	echo "=== make test took $$(( $$(date +%s) - total )) s"
 
 bench: $(BIN)/asamblea
-	@for f in tests/bench/bench_*.py; do BENCH_DATABASE_URL="$${DATABASE_URL:-$(DATABASE_URL_PG)}" $(BIN)/python "$$f" || exit 1; done
+	@for f in tests/bench/bench_*.py; do \
+	  BENCH_DATABASE_URL="$${DATABASE_URL:-$(DATABASE_URL_PG)}" $(BIN)/python -m "tests.bench.$$(basename $$f .py)" || exit 1; \
+	done
 
 ## Re-extract the messages and compile the catalogues (es, pt_BR, en).
 translations: $(BIN)/asamblea
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o governance/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i governance/translations/messages.pot -d governance/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i governance/translations/messages.pot -d governance/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d governance/translations
 
 clean:

@@ -38,6 +38,13 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings.flask_config(app.instance_path))
     app.config.update(overrides)
+    if settings.trusted_proxies:
+        # Behind N proxies the client address (used by login throttling) and the
+        # scheme come from their X-Forwarded-* headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

@@ -27,38 +27,33 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def entry_hash(
-    *,
-    id: int,
-    at: datetime,
-    actor_id: int | None,
-    action: str,
-    object_type: str,
-    object_id: str | None,
-    data: str,
-    prev_hash: str,
-) -> str:
+def entry_hash(entry: AuditEntry) -> str:
+    """The sha256 hex of the entry's canonical fields (its own hash excluded)."""
     fields = {
-        "id": id,
-        "at": at.isoformat(),
-        "actor_id": actor_id,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "data": data,
-        "prev_hash": prev_hash,
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "data": entry.data,
+        "prev_hash": entry.prev_hash,
     }
     return hashlib.sha256(canonical_json(fields).encode()).hexdigest()
 
 
 def _lock_head() -> ChainHead:
-    head = db.session.execute(
-        sa.select(ChainHead).where(ChainHead.name == CHAIN).with_for_update()
-    ).scalar_one_or_none()
+    query = sa.select(ChainHead).where(ChainHead.name == CHAIN).with_for_update()
+    head = db.session.execute(query).scalar_one_or_none()
     if head is None:
-        head = ChainHead(name=CHAIN, last_id=0, last_hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
+        # The first writer creates the head. A concurrent first writer waits on its
+        # key, fails to insert it, and then locks the row the other one committed.
+        try:
+            with db.session.begin_nested():
+                db.session.add(ChainHead(name=CHAIN, last_id=0, last_hash=GENESIS))
+        except sa.exc.IntegrityError:
+            pass
+        head = db.session.execute(query).scalar_one()
     return head
 
 
@@ -87,16 +82,7 @@ def record(
         data=canonical_json(data or {}),
         prev_hash=head.last_hash,
     )
-    entry.hash = entry_hash(
-        id=entry.id,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        data=entry.data,
-        prev_hash=entry.prev_hash,
-    )
+    entry.hash = entry_hash(entry)
     db.session.add(entry)
     head.last_id = entry.id
     head.last_hash = entry.hash
@@ -120,28 +106,29 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
     expected_prev = GENESIS
     expected_id = 1
     count = 0
-    query = sa.select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=batch_size)
-    for entry in db.session.execute(query).scalars():
-        count += 1
-        if entry.id != expected_id:
-            return ChainReport(count, entry.id, f"expected entry {expected_id}, found {entry.id}")
-        if entry.prev_hash != expected_prev:
-            return ChainReport(count, entry.id, "previous hash does not match")
-        computed = entry_hash(
-            id=entry.id,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            data=entry.data,
-            prev_hash=entry.prev_hash,
-        )
-        if computed != entry.hash:
-            return ChainReport(count, entry.id, "stored hash does not match its fields")
-        expected_prev = entry.hash
-        expected_id += 1
-    head = db.session.get(ChainHead, CHAIN)
+    # populate_existing: check the stored rows, not copies the session already holds.
+    query = (
+        sa.select(AuditEntry)
+        .order_by(AuditEntry.id)
+        .execution_options(yield_per=batch_size, populate_existing=True)
+    )
+    # yield_per streams through a server-side cursor on PostgreSQL; the ``with``
+    # closes it when the walk stops early at a bad entry.
+    with db.session.execute(query).scalars() as entries:
+        for entry in entries:
+            count += 1
+            if entry.id != expected_id:
+                return ChainReport(
+                    count, entry.id, f"expected entry {expected_id}, found {entry.id}"
+                )
+            if entry.prev_hash != expected_prev:
+                return ChainReport(count, entry.id, "previous hash does not match")
+            computed = entry_hash(entry)
+            if computed != entry.hash:
+                return ChainReport(count, entry.id, "stored hash does not match its fields")
+            expected_prev = entry.hash
+            expected_id += 1
+    head = db.session.get(ChainHead, CHAIN, populate_existing=True)
     if head is not None and (head.last_id != expected_id - 1 or head.last_hash != expected_prev):
         return ChainReport(count, head.last_id, "chain head does not match the last entry")
     return ChainReport(count, None, None)

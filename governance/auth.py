@@ -7,15 +7,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from governance import audit
+from governance.config import ConfigError
 from governance.errors import DomainError, NotAllowed, TokenInvalid
 from governance.extensions import db
 from governance.mail import queue_mail
@@ -137,7 +139,17 @@ def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for mail, from a request or from the configured base URL."""
     base = current_app.config["ASAMBLEA"].base_url
     if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
+        # Bound to the configured address: url_for cannot build outside a request.
+        parts = urlsplit(base)
+        adapter = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+        )
+        return adapter.build(endpoint, values, force_external=True)
+    if not has_request_context():
+        raise ConfigError(
+            "ASAMBLEA_BASE_URL is not set: mail sent from the command line needs the "
+            "site's address for its links (e.g. https://asamblea.example.org)."
+        )
     return url_for(endpoint, _external=True, **values)
 
 
@@ -147,11 +159,18 @@ def queue_invitation_mail(
     """The invitation letter, in the invited person's language."""
     with force_locale(language):
         subject = _("You are invited to Asamblea")
-        body_text = _(
-            "%(inviter)s invites you to take part in the network's decisions on Asamblea.\n\n"
-            "Open this link within 7 days to choose your password:\n%(link)s\n",
-            inviter=inviter.display_name if inviter else _("The network"),
-            link=link,
+        invitation = (
+            _(
+                "%(inviter)s invites you to take part in the network's decisions on Asamblea.",
+                inviter=inviter.display_name,
+            )
+            if inviter
+            else _("You are invited to take part in the network's decisions on Asamblea.")
+        )
+        body_text = (
+            invitation
+            + "\n\n"
+            + _("Open this link within 7 days to choose your password:\n%(link)s\n", link=link)
         )
     queue_mail(email, subject, body_text, now=now)
 

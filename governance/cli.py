@@ -113,6 +113,9 @@ def import_command(path: Path, actor_email: str) -> None:
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
+    except ConfigError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     from governance.mail import deliver_pending
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from zoneinfo import available_timezones
 
 LANGUAGES = ("es", "pt_BR", "en")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -25,6 +26,15 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class Settings:
     default_timezone: str = "America/Sao_Paulo"
     base_url: str | None = None
     instance_path: str | None = None
+    trusted_proxies: int = 0
     mail: MailSettings = field(default_factory=MailSettings)
     testing: bool = False
 
@@ -76,18 +87,25 @@ class Settings:
         if default_language not in languages:
             raise ConfigError("ASAMBLEA_DEFAULT_LANGUAGE must be one of ASAMBLEA_LANGUAGES.")
         database_url = env.get("DATABASE_URL", "").strip() or None
+        default_timezone = env.get("ASAMBLEA_TIMEZONE", cls.default_timezone)
+        if default_timezone not in available_timezones():
+            raise ConfigError(f"ASAMBLEA_TIMEZONE is not a time zone: {default_timezone!r}.")
+        mail_port = env.get("MAIL_PORT", "587").strip()
+        if not mail_port.isdigit():
+            raise ConfigError(f"MAIL_PORT must be a port number, not {mail_port!r}.")
         return cls(
             env=mode,
             secret_key=secret or cls.secret_key,
             database_url=normalise_database_url(database_url) if database_url else None,
             default_language=default_language,
             languages=languages,
-            default_timezone=env.get("ASAMBLEA_TIMEZONE", cls.default_timezone),
+            default_timezone=default_timezone,
             base_url=env.get("ASAMBLEA_BASE_URL") or None,
             instance_path=env.get("ASAMBLEA_INSTANCE_PATH") or None,
+            trusted_proxies=_whole_number(env, "ASAMBLEA_TRUSTED_PROXIES", 0),
             mail=MailSettings(
                 server=env.get("MAIL_SERVER") or None,
-                port=int(env.get("MAIL_PORT", "587")),
+                port=int(mail_port),
                 username=env.get("MAIL_USERNAME") or None,
                 password=env.get("MAIL_PASSWORD") or None,
                 use_tls=env.get("MAIL_USE_TLS", "1") not in ("0", "false", "no"),

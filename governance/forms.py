@@ -17,11 +17,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from governance.models import BodyKind, OrganizationKind, Role
+from governance.services import sorted_timezones
 
-LANGUAGE_CHOICES = [("es", "Español"), ("pt_BR", "Português (Brasil)"), ("en", "English")]
+# WTForms 3.3 deprecates (value, label) tuples as choices; SelectChoice is the way on.
+LANGUAGE_CHOICES = [
+    SelectChoice("es", "Español"),
+    SelectChoice("pt_BR", "Português (Brasil)"),
+    SelectChoice("en", "English"),
+]
 
 
 def required():
@@ -34,11 +41,11 @@ def email_address():
 
 def role_choices():
     return [
-        (Role.MEMBER.value, _l("Member")),
-        (Role.CHAIR.value, _l("Chair")),
-        (Role.SECRETARY.value, _l("Secretary")),
-        (Role.TREASURER.value, _l("Treasurer")),
-        (Role.OBSERVER.value, _l("Observer")),
+        SelectChoice(Role.MEMBER.value, _l("Member")),
+        SelectChoice(Role.CHAIR.value, _l("Chair")),
+        SelectChoice(Role.SECRETARY.value, _l("Secretary")),
+        SelectChoice(Role.TREASURER.value, _l("Treasurer")),
+        SelectChoice(Role.OBSERVER.value, _l("Observer")),
     ]
 
 
@@ -88,21 +95,33 @@ class NewPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save the password"))
 
 
+def timezone_choices() -> list[SelectChoice]:
+    """Every IANA zone, named as people read them ("America/Sao Paulo")."""
+    return [SelectChoice(name, name.replace("_", " ")) for name in sorted_timezones()]
+
+
+def timezone_field() -> SelectField:
+    # The service checks the zone and explains a wrong one in the member's language.
+    return SelectField(
+        _l("Time zone"),
+        choices=timezone_choices,
+        validate_choice=False,
+        validators=[required()],
+        description=_l("Choose the place whose clock you live by, e.g. America/Sao Paulo."),
+    )
+
+
 class AcceptInvitationForm(NewPasswordForm):
     display_name = StringField(_l("Your name"), validators=[required(), Length(max=120)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    timezone = StringField(_l("Time zone"), validators=[required()])
+    timezone = timezone_field()
     submit = SubmitField(_l("Join"))
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[required(), Length(max=120)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    timezone = StringField(
-        _l("Time zone"),
-        validators=[required()],
-        description=_l("For example America/Sao_Paulo or Europe/Madrid."),
-    )
+    timezone = timezone_field()
     submit = SubmitField(_l("Save"))
 
 
@@ -122,7 +141,7 @@ class InviteForm(FlaskForm):
     )
     organization_kind = SelectField(
         _l("Kind of organization"),
-        choices=[(k.value, label) for k, label in ORGANIZATION_KIND_LABELS.items()],
+        choices=[SelectChoice(k.value, label) for k, label in ORGANIZATION_KIND_LABELS.items()],
     )
     submit = SubmitField(_l("Send the invitation"))
 
@@ -154,7 +173,9 @@ class BodyForm(FlaskForm):
         validators=[required(), Length(max=64)],
         description=_l("Lowercase letters, digits and hyphens, e.g. youth-council."),
     )
-    kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in BODY_KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k.value, v) for k, v in BODY_KIND_LABELS.items()]
+    )
     description = TextAreaField(_l("Description"), validators=[Optional()])
     submit = SubmitField(_l("Create the body"))
 

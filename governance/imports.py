@@ -183,9 +183,7 @@ def import_members(actor: Member, data: str, *, now: datetime, default_tz: str) 
     missing = [name for name in REQUIRED if name not in header]
     unknown = [name for name in header if name not in COLUMNS]
     if missing or unknown:
-        message = _(
-            "line 1: the header must name the columns %(columns)s", columns=", ".join(COLUMNS)
-        )
+        message = _("the header must name the columns %(columns)s", columns=", ".join(COLUMNS))
         raise ImportRejected([(1, message)])
     problems: list[tuple[int, str]] = []
     counts = [0, 0]

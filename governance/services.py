@@ -49,6 +49,12 @@ def is_timezone(name: str) -> bool:
     return name in _TIMEZONES
 
 
+def sorted_timezones() -> list[str]:
+    is_timezone("UTC")  # fills the cache
+    assert _TIMEZONES is not None
+    return sorted(_TIMEZONES)
+
+
 def check_language(language: str) -> None:
     if language not in LANGUAGES:
         raise DomainError(_l("Choose one of the offered languages."), field="language")

@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, abort, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -67,6 +67,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
     """Only follow a ``next`` that stays on this site."""
     if not target:
         return default
+    # Browsers read a backslash as a slash and drop tabs and newlines, so "/\\host"
+    # or "/<tab>/host" would lead off the site as "//host" does.
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
@@ -75,6 +79,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def select_locale() -> str:
     languages = current_app.config["ASAMBLEA"].languages
+    if not has_request_context():  # CLI commands: no visitor, no session
+        return current_app.config["ASAMBLEA"].default_language
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -92,7 +92,7 @@ def accept_invitation(token: str):
     if request.method == "GET":
         form.display_name.data = invitation.payload.get("display_name", "")
         form.language.data = invitation.payload.get("language", select_locale())
-        form.timezone.data = "America/Sao_Paulo"
+        form.timezone.data = current_app.config["ASAMBLEA"].default_timezone
     if form.validate_on_submit():
         try:
             member = auth.accept_invitation(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from governance import auth, imports, services
 from governance.errors import DomainError
@@ -83,8 +85,10 @@ def edit(member_id: int):
 def invite():
     form = InviteForm()
     bodies = db.session.execute(sa.select(Body).order_by(Body.name)).scalars().all()
-    form.body.choices = [("", _("No seat"))] + [
-        (body.slug, body.name) for body in bodies if can_manage_seats(current_user, body)
+    form.body.choices = [SelectChoice("", _("No seat"))] + [
+        SelectChoice(body.slug, body.name)
+        for body in bodies
+        if can_manage_seats(current_user, body)
     ]
     if form.validate_on_submit():
         try:
@@ -138,11 +142,13 @@ def import_csv():
                 refuse(form, error)
             else:
                 flash(
-                    _(
-                        "Imported: %(members)s new members, %(seats)s seats.",
-                        members=report.members_created,
-                        seats=report.seats_added,
-                    ),
+                    ngettext(
+                        "Imported %(num)s new member",
+                        "Imported %(num)s new members",
+                        report.members_created,
+                    )
+                    + " · "
+                    + ngettext("%(num)s seat", "%(num)s seats", report.seats_added),
                     "success",
                 )
                 return redirect(url_for("members.index"))

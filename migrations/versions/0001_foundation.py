@@ -31,6 +31,10 @@ def create_append_only_triggers(table):
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION asamblea_refuse_change()"
         )
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION asamblea_refuse_change()"
+        )
     else:
         for event in ("UPDATE", "DELETE"):
             op.execute(
@@ -42,6 +46,7 @@ def create_append_only_triggers(table):
 def drop_append_only_triggers(table):
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         op.execute("DROP FUNCTION IF EXISTS asamblea_refuse_change()")
     else:
         for event in ("update", "delete"):

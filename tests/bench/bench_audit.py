@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import flask_migrate
 
-import flask_migrate  # noqa: E402
-
-from governance import audit  # noqa: E402
-from governance.extensions import db  # noqa: E402
-from tests.fixtures.app import make_app  # noqa: E402
-from tests.fixtures.database import create_postgres_database, drop_postgres_database  # noqa: E402
+from governance import audit
+from governance.extensions import db
+from tests.fixtures.app import make_app
+from tests.fixtures.database import create_postgres_database, drop_postgres_database
 
 ENTRIES = int(os.environ.get("BENCH_AUDIT_ENTRIES", "10000"))
 BATCH = 500
@@ -34,8 +30,15 @@ def run(url: str, instance: str) -> dict[str, float]:
         now = datetime.now(UTC)
         start = time.perf_counter()
         for index in range(ENTRIES):
-            audit.record(None, "bench.append", None, now=now, object_type="bench",
-                         object_id=index, data={"n": index})
+            audit.record(
+                None,
+                "bench.append",
+                None,
+                now=now,
+                object_type="bench",
+                object_id=index,
+                data={"n": index},
+            )
             if index % BATCH == BATCH - 1:
                 db.session.commit()
         db.session.commit()
@@ -46,8 +49,12 @@ def run(url: str, instance: str) -> dict[str, float]:
         assert report.is_intact and report.count == ENTRIES
         db.session.remove()
         db.engine.dispose()
-    return {"entries": ENTRIES, "append_s": round(append_s, 3),
-            "appends_per_s": round(ENTRIES / append_s), "verify_s": round(verify_s, 3)}
+    return {
+        "entries": ENTRIES,
+        "append_s": round(append_s, 3),
+        "appends_per_s": round(ENTRIES / append_s),
+        "verify_s": round(verify_s, 3),
+    }
 
 
 def main() -> None:

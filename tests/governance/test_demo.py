@@ -1,0 +1,99 @@
+"""``asamblea demo``: a demo network on an empty database, and only there."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from governance import create_app, demo
+from governance.config import Settings
+from governance.extensions import db
+from governance.models import AdmissionCriterion, Body, Member, Seat
+from tests.fixtures.helpers import count
+
+SLUGS = ["asamblea-general", "comite-fondo", "consejo-fiscal"]
+
+
+def _demo(app, *args):
+    return app.test_cli_runner().invoke(args=["demo", *args])
+
+
+def _lines(result) -> list[str]:
+    return result.output.splitlines()
+
+
+def test_demo_loads_the_network_and_prints_the_logins(app, db_session):
+    result = _demo(app)
+    assert result.exit_code == 0, result.output
+    assert 28 <= count(Member) <= 32
+    slugs = db.session.execute(sa.select(Body.slug).order_by(Body.slug)).scalars().all()
+    assert slugs == SLUGS
+    criteria = db.session.execute(sa.select(AdmissionCriterion)).scalars().all()
+    assert len(criteria) == 4
+    for criterion in criteria:
+        assert all((criterion.title_es, criterion.title_pt_br, criterion.title_en))
+        assert len({criterion.text_es, criterion.text_pt_br, criterion.text_en}) == 3
+    emails = [line for line in _lines(result) if "@" in line and " " not in line]
+    assert emails[0] == "admin@example.org"
+    assert len(emails) == count(Member)
+    stored = set(db.session.execute(sa.select(Member.email)).scalars())
+    assert set(emails) == stored
+
+
+def test_demo_admin_can_log_in_with_the_printed_password(app, client, auth, db_session):
+    result = _demo(app)
+    assert f"password is '{demo.PASSWORD}'" in result.output
+    assert auth.login("admin@example.org", demo.PASSWORD).status_code == 302
+    assert client.get("/members/import").status_code == 200
+
+
+def test_every_demo_member_holds_an_assembly_seat(app, db_session):
+    _demo(app)
+    assembly = db.session.execute(sa.select(Body).where(Body.slug == SLUGS[0])).scalar_one()
+    holders = {seat.member_id for seat in assembly.seats}
+    assert holders == set(db.session.execute(sa.select(Member.id)).scalars())
+
+
+def test_second_plain_run_refuses(app, db_session):
+    assert _demo(app).exit_code == 0
+    members, seats = count(Member), count(Seat)
+    result = _demo(app)
+    assert result.exit_code != 0
+    assert "already holds data" in result.output
+    assert (count(Member), count(Seat)) == (members, seats)
+
+
+def test_if_needed_loads_once_and_then_exits_0(app, db_session):
+    first = _demo(app, "--if-needed")
+    assert first.exit_code == 0, first.output
+    assert "Loaded the demo network." in first.output
+    members = count(Member)
+    second = _demo(app, "--if-needed")
+    assert second.exit_code == 0, second.output
+    assert "The demo network is already loaded." in second.output
+    assert "admin@example.org" in _lines(second)
+    assert count(Member) == members
+
+
+def test_demo_refuses_a_database_with_other_data(app, factories):
+    factories.member(email="someone@coop.example")
+    db.session.commit()
+    for args in ([], ["--if-needed"]):
+        result = _demo(app, *args)
+        assert result.exit_code != 0
+        assert "already holds data" in result.output
+    assert db.session.execute(sa.select(Member.email)).scalars().all() == ["someone@coop.example"]
+
+
+def test_demo_refuses_in_production(test_database, db_session, tmp_path):
+    settings = Settings(
+        env="production",
+        secret_key="production-secret",
+        database_url=test_database.url,
+        instance_path=str(tmp_path),
+    )
+    production = create_app(settings)
+    with production.app_context():
+        result = production.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "not loaded in production" in result.output
+    assert count(Member) == 0

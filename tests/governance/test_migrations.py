@@ -1,0 +1,272 @@
+"""The migrations, checked as SecureDrop and GOV.UK Notify check theirs.
+
+One head, written in ``migrations/HEAD`` so that two branches which both add a
+migration conflict in git; revisions numbered in sequence; the models equal the
+head; each revision upgrades and downgrades with data in it; the audit log's
+append-only triggers come and go with their revision. Every test runs on a
+database of its own and commits for real.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from governance import audit
+from governance.extensions import db
+from tests.fixtures.factories import make_body, make_member, make_seat
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = ROOT / "migrations"
+REVISION_FILE = re.compile(r"^(?P<number>\d{4})_[a-z0-9]+(?:_[a-z0-9]+)*\.py$")
+AT = datetime(2026, 11, 23, 12, 0)
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def revisions_base_to_head() -> list[str]:
+    return [script.revision for script in reversed(list(script_directory().walk_revisions()))]
+
+
+def test_one_head_and_it_is_named_in_the_head_file():
+    head = (MIGRATIONS / "HEAD").read_text().strip()
+    assert script_directory().get_heads() == [head]
+
+
+def test_revision_files_are_numbered_in_sequence():
+    files = sorted(path.name for path in (MIGRATIONS / "versions").glob("*.py"))
+    scripts = {Path(script.path).name: script for script in script_directory().walk_revisions()}
+    assert sorted(scripts) == files, "every file in versions/ is a revision"
+    previous = None
+    for number, name in enumerate(files, start=1):
+        match = REVISION_FILE.match(name)
+        assert match, f"{name} is not named NNNN_slug.py"
+        assert match["number"] == f"{number:04d}", f"{name} breaks the numbering"
+        assert scripts[name].revision == match["number"], f"{name}: revision id is not its number"
+        assert scripts[name].down_revision == previous, f"{name} does not follow {previous}"
+        previous = scripts[name].revision
+
+
+def schema_differences() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        return compare_metadata(context, db.metadata)
+
+
+def test_models_equal_the_migration_head(own_app):
+    with own_app.app_context():
+        assert schema_differences(), "an empty database differs from the models"
+        flask_migrate.upgrade()
+        assert schema_differences() == []
+
+
+def test_db_check_finds_nothing_to_migrate_at_the_head(own_app):
+    with own_app.app_context():
+        with pytest.raises(SystemExit):  # `asamblea db check` exits 1 before the upgrade
+            flask_migrate.check()
+        flask_migrate.upgrade()
+        flask_migrate.check()
+
+
+# Rows written at each revision, through that revision's own tables (reflected,
+# not the models, which follow the head). A new migration adds its writer here.
+
+
+def reflected_tables() -> dict[str, sa.Table]:
+    metadata = sa.MetaData()
+    metadata.reflect(bind=db.session.connection())
+    return dict(metadata.tables)
+
+
+def insert(table: sa.Table, **values) -> int:
+    return db.session.execute(sa.insert(table).values(**values)).inserted_primary_key[0]
+
+
+def rows_0001(n: int) -> None:
+    tables = reflected_tables()
+    member_id = insert(
+        tables["members"],
+        email=f"member{n}@example.org",
+        display_name=f"Member {n}",
+        password_hash=None,
+        language="es",
+        timezone="America/Lima",
+        is_admin=False,
+        is_active_member=True,
+        created_at=AT,
+    )
+    organization_id = insert(
+        tables["organizations"], name=f"Cooperative {n}", kind="cooperative", created_at=AT
+    )
+    insert(
+        tables["delegations"],
+        organization_id=organization_id,
+        member_id=member_id,
+        created_at=AT,
+    )
+    body_id = insert(
+        tables["bodies"],
+        slug=f"assembly-{n}",
+        name=f"Assembly {n}",
+        kind="assembly",
+        description="",
+        created_at=AT,
+    )
+    insert(
+        tables["seats"],
+        body_id=body_id,
+        member_id=member_id,
+        organization_id=organization_id,
+        role="member",
+        weight=1,
+        starts_on=date(2026, 11, 23),
+        ends_on=None,
+        created_at=AT,
+    )
+    insert(
+        tables["access_tokens"],
+        token_hash=f"{n:064x}",
+        purpose="invitation",
+        email=f"member{n}@example.org",
+        member_id=member_id,
+        created_by_id=None,
+        payload={},
+        created_at=AT,
+        expires_at=AT,
+        used_at=None,
+    )
+    insert(
+        tables["outbox_messages"],
+        recipient=f"member{n}@example.org",
+        subject="Welcome",
+        body="Welcome to the network.",
+        created_at=AT,
+        sent_at=None,
+    )
+    insert(
+        tables["login_attempts"],
+        email=f"member{n}@example.org",
+        address="127.0.0.1",
+        is_success=True,
+        at=AT,
+    )
+    insert(
+        tables["admission_criteria"],
+        position=n,
+        title_es="Criterio",
+        title_pt_br="Critério",
+        title_en="Criterion",
+        text_es="Texto",
+        text_pt_br="Texto",
+        text_en="Text",
+        allows_transition=False,
+    )
+    audit.record(
+        None, "member.created", now=AT, object_type="members", object_id=member_id, data={"n": n}
+    )
+
+
+ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {"0001": rows_0001}
+
+
+def write_rows(revision: str, n: int) -> None:
+    ROWS_AT_REVISION[revision](n)
+    db.session.commit()
+    empty = [name for name, table in reflected_tables().items() if not has_rows(table)]
+    db.session.remove()  # no connection may hold a lock while the next migration runs
+    assert empty == [], f"at revision {revision} these tables got no rows: {empty}"
+
+
+def has_rows(table: sa.Table) -> bool:
+    if table.name == "alembic_version":
+        return True
+    return db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() > 0
+
+
+def table_names() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names())
+
+
+def test_each_revision_upgrades_and_downgrades_with_data(own_app):
+    revisions = revisions_base_to_head()
+    assert sorted(ROWS_AT_REVISION) == revisions, "each revision writes its rows here"
+    numbers = itertools.count(1)
+    with own_app.app_context():
+        previous = "base"
+        for revision in revisions:
+            # Up, down and up again: a downgrade that leaves anything behind
+            # (a table, an index, a trigger) breaks the second upgrade.
+            flask_migrate.upgrade(revision=revision)
+            write_rows(revision, next(numbers))
+            flask_migrate.downgrade(revision=previous)
+            flask_migrate.upgrade(revision=revision)
+            write_rows(revision, next(numbers))
+            previous = revision
+
+        flask_migrate.downgrade(revision="base")
+        assert table_names() <= {"alembic_version"}, "the downgrades leave no table behind"
+        flask_migrate.upgrade()
+
+        member = make_member(email="ana@example.org")
+        make_seat(make_body(slug="general-assembly"), member, organization="Coop Andina")
+        db.session.commit()
+        report = audit.verify_chain()
+        assert report.is_intact, report.reason
+        assert report.count == 5  # member, body, organization, delegate, seat
+
+
+def refusal(statement: str) -> sa.exc.DatabaseError:
+    with pytest.raises(sa.exc.DatabaseError) as refused:
+        db.session.execute(sa.text(statement))
+    db.session.rollback()
+    return refused.value
+
+
+def append_only_triggers() -> set[str]:
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        else:
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        return {name for (name,) in connection.exec_driver_sql(query) if "audit" in name}
+
+
+def test_the_database_refuses_to_change_audit_entries(own_app):
+    with own_app.app_context():
+        flask_migrate.upgrade()
+        assert append_only_triggers()
+        audit.record(None, "test.appended", now=AT, object_type="test")
+        db.session.commit()
+
+        for statement in (
+            "UPDATE audit_entries SET action = 'test.rewritten'",
+            "DELETE FROM audit_entries",
+        ):
+            assert "append-only" in str(refusal(statement))
+        assert db.session.execute(sa.text("SELECT action FROM audit_entries")).all() == [
+            ("test.appended",)
+        ]
+        db.session.remove()
+
+        flask_migrate.downgrade(revision="base")
+        assert append_only_triggers() == set()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as connection:
+                functions = connection.exec_driver_sql(
+                    "SELECT proname FROM pg_proc WHERE proname = 'asamblea_refuse_change'"
+                ).all()
+            assert functions == []
