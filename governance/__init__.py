@@ -60,7 +60,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from governance.views import auth_bp, bodies_bp, main_bp, members_bp
+    from proposals.views import bp as proposals_bp
 
-    for blueprint in (main_bp, auth_bp, members_bp, bodies_bp):
+    for blueprint in (main_bp, auth_bp, members_bp, bodies_bp, proposals_bp):
         app.register_blueprint(blueprint)
     return app

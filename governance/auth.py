@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -135,6 +135,19 @@ def find_token(purpose: TokenPurpose, token: str, *, now: datetime) -> AccessTok
     return record
 
 
+def spend_token(record: AccessToken, *, now: datetime) -> None:
+    """Mark the token used, atomically: of two requests racing with the same
+    link, the database lets exactly one through."""
+    result = db.session.execute(
+        sa.update(AccessToken)
+        .where(AccessToken.id == record.id, AccessToken.used_at.is_(None))
+        .values(used_at=naive_utc(now))
+        .execution_options(synchronize_session="fetch")
+    )
+    if cast(sa.CursorResult, result).rowcount != 1:
+        raise TokenInvalid(_l("This link has already been used. Ask for a new one."))
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for mail, from a request or from the configured base URL."""
     base = current_app.config["ASAMBLEA"].base_url
@@ -235,6 +248,7 @@ def accept_invitation(
     record = find_token(TokenPurpose.INVITATION, token, now=now)
     check_password(password)
     check_timezone(timezone)
+    spend_token(record, now=now)
     payload = record.payload
     member = create_member(
         record.created_by,
@@ -245,7 +259,6 @@ def accept_invitation(
         timezone=timezone,
         now=now,
     )
-    record.used_at = naive_utc(now)
     record.member = member
     if payload.get("body"):
         body = db.session.execute(sa.select(Body).where(Body.slug == payload["body"])).scalar_one()
@@ -305,8 +318,20 @@ def reset_password(token: str, password: str, *, now: datetime) -> Member:
     member = record.member
     if member is None:
         raise TokenInvalid(_l("This link is not valid. Ask for a new one."))
+    spend_token(record, now=now)
+    # Every other reset link of this member dies with this one.
+    db.session.execute(
+        sa.update(AccessToken)
+        .where(
+            AccessToken.member_id == member.id,
+            AccessToken.purpose == TokenPurpose.PASSWORD_RESET,
+            AccessToken.used_at.is_(None),
+        )
+        .values(used_at=naive_utc(now))
+        .execution_options(synchronize_session="fetch")
+    )
     member.password_hash = generate_password_hash(password)
-    record.used_at = naive_utc(now)
+    member.session_version += 1  # logs out every other session and remember-me cookie
     db.session.flush()
     audit.record(member, "password_reset.done", member, now=now)
     return member

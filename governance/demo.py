@@ -44,6 +44,13 @@ BODIES = [
     ),
 ]
 
+# Supports a proposal needs in each body to be ready for decision.
+SUPPORT_THRESHOLDS: dict[str, dict[str, int]] = {
+    "asamblea-general": {"support_threshold_percent": 10},
+    "comite-fondo": {"support_threshold_count": 3},
+    "consejo-fiscal": {"support_threshold_count": 2},
+}
+
 # (email, name, language, organization, organization kind)
 DELEGATES = [
     (
@@ -277,7 +284,13 @@ def load(*, now: datetime) -> None:
     admin = member(ADMIN_EMAIL, "Administración de la red", "es", is_admin=True)
     bodies = {
         slug: services.create_body(
-            admin, slug=slug, name=name, kind=kind, description=description, now=now
+            admin,
+            slug=slug,
+            name=name,
+            kind=kind,
+            description=description,
+            now=now,
+            **SUPPORT_THRESHOLDS[slug],
         )
         for slug, name, kind, description in BODIES
     }

@@ -80,6 +80,7 @@ class ForgotPasswordForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
+        description=_l("At least 8 characters."),
         validators=[
             required(),
             Length(min=8, message=_l("The password must have at least 8 characters.")),
@@ -100,6 +101,16 @@ def timezone_choices() -> list[SelectChoice]:
     return [SelectChoice(name, name.replace("_", " ")) for name in sorted_timezones()]
 
 
+def language_field() -> SelectField:
+    # Next to the header's language menu this field looked like a duplicate: say
+    # that it is the member's own, for pages and mail alike.
+    return SelectField(
+        _l("Language"),
+        choices=LANGUAGE_CHOICES,
+        description=_l("Asamblea's pages and the emails you receive will be in this language."),
+    )
+
+
 def timezone_field() -> SelectField:
     # The service checks the zone and explains a wrong one in the member's language.
     return SelectField(
@@ -107,20 +118,23 @@ def timezone_field() -> SelectField:
         choices=timezone_choices,
         validate_choice=False,
         validators=[required()],
-        description=_l("Choose the place whose clock you live by, e.g. America/Sao Paulo."),
+        description=_l(
+            "Dates and times of meetings and votes are shown in this zone. "
+            "Choose the city nearest to you with the same time, e.g. America/Lima."
+        ),
     )
 
 
 class AcceptInvitationForm(NewPasswordForm):
     display_name = StringField(_l("Your name"), validators=[required(), Length(max=120)])
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    language = language_field()
     timezone = timezone_field()
     submit = SubmitField(_l("Join"))
 
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[required(), Length(max=120)])
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    language = language_field()
     timezone = timezone_field()
     submit = SubmitField(_l("Save"))
 
@@ -133,15 +147,34 @@ class LanguageForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[required(), email_address()])
     display_name = StringField(_l("Name"), validators=[required(), Length(max=120)])
-    language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
-    body = SelectField(_l("Seat in body"), choices=[], validate_choice=True)
-    role = SelectField(_l("Role"), choices=role_choices)
+    language = SelectField(
+        _l("Language of the invitation"),
+        choices=LANGUAGE_CHOICES,
+        description=_l("The email is written in this language. The person can change it later."),
+    )
+    body = SelectField(
+        _l("Seat in body"),
+        choices=[],
+        validate_choice=True,
+        description=_l(
+            "A seat lets the person take part and vote in a body, such as the assembly. "
+            "Choose “No seat” to invite them to the network only."
+        ),
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=role_choices,
+        description=_l("Only counts when a body is chosen above."),
+    )
     organization = StringField(
-        _l("As delegate of the organization (optional)"), validators=[Optional(), Length(max=200)]
+        _l("As delegate of the organization (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Leave it empty if the person takes part in their own name."),
     )
     organization_kind = SelectField(
         _l("Kind of organization"),
         choices=[SelectChoice(k.value, label) for k, label in ORGANIZATION_KIND_LABELS.items()],
+        description=_l("Only used when the organization is not yet in Asamblea."),
     )
     submit = SubmitField(_l("Send the invitation"))
 
@@ -149,12 +182,15 @@ class InviteForm(FlaskForm):
 class SeatForm(FlaskForm):
     member_email = EmailField(_l("Member's email"), validators=[required(), email_address()])
     organization = StringField(
-        _l("As delegate of the organization (optional)"), validators=[Optional(), Length(max=200)]
+        _l("As delegate of the organization (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Leave it empty if the person takes part in their own name."),
     )
     role = SelectField(_l("Role"), choices=role_choices)
     weight = IntegerField(
         _l("Vote weight"),
         default=1,
+        description=_l("How many votes this seat counts for. Usually 1."),
         validators=[required(), NumberRange(min=0, max=1000, message=_l("Between 0 and 1000."))],
     )
     starts_on = DateField(_l("From"), validators=[Optional()])
@@ -177,6 +213,20 @@ class BodyForm(FlaskForm):
         _l("Kind"), choices=[SelectChoice(k.value, v) for k, v in BODY_KIND_LABELS.items()]
     )
     description = TextAreaField(_l("Description"), validators=[Optional()])
+    support_threshold_count = IntegerField(
+        _l("Supports a proposal needs (a number)"),
+        validators=[Optional(), NumberRange(min=1, max=100000, message=_l("At least 1."))],
+        description=_l(
+            "When this many members with a vote support a proposal, it is ready "
+            "for decision. Leave empty to use a percentage, or neither to let "
+            "the chair decide."
+        ),
+    )
+    support_threshold_percent = IntegerField(
+        _l("…or a percentage of the body's voting seats"),
+        validators=[Optional(), NumberRange(min=1, max=100, message=_l("Between 1 and 100."))],
+    )
+    is_private = BooleanField(_l("Private: only the body's members can read its proposals"))
     submit = SubmitField(_l("Create the body"))
 
 

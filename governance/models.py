@@ -76,10 +76,15 @@ class Member(UserMixin, Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="America/Sao_Paulo")
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_active_member: Mapped[bool] = mapped_column(default=True)
+    # Part of the login cookie: raising it logs the member out everywhere.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
 
     seats: Mapped[list[Seat]] = relationship(back_populates="member")
     delegations: Mapped[list[Delegation]] = relationship(back_populates="member")
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated member cannot log in
@@ -112,19 +117,37 @@ class Delegation(Model):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"))
     created_at: Mapped[datetime]
 
-    organization: Mapped[Organization] = relationship(back_populates="delegations")
+    organization: Mapped[Organization] = relationship(back_populates="delegations", lazy="selectin")
     member: Mapped[Member] = relationship(back_populates="delegations")
 
 
 class Body(Model):
+    """A deciding body. Its support threshold (a number of supports, or a share of
+    its voting seats in percent) moves a proposal to "ready for decision"; a
+    private body's proposals are readable by its members only."""
+
     __tablename__ = "bodies"
-    __table_args__ = (sa.CheckConstraint(enum_check("kind", BodyKind), name="kind"),)
+    __table_args__ = (
+        sa.CheckConstraint(enum_check("kind", BodyKind), name="kind"),
+        sa.CheckConstraint(
+            "support_threshold_count IS NULL OR support_threshold_count > 0",
+            name="threshold_count",
+        ),
+        sa.CheckConstraint(
+            "support_threshold_percent IS NULL OR "
+            "(support_threshold_percent > 0 AND support_threshold_percent <= 100)",
+            name="threshold_percent",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[BodyKind] = mapped_column(str_enum(BodyKind))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    is_private: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    support_threshold_count: Mapped[int | None]
+    support_threshold_percent: Mapped[int | None]
     created_at: Mapped[datetime]
 
     seats: Mapped[list[Seat]] = relationship(back_populates="body", order_by="Seat.id")
@@ -153,9 +176,10 @@ class Seat(Model):
     ends_on: Mapped[date | None]
     created_at: Mapped[datetime]
 
-    body: Mapped[Body] = relationship(back_populates="seats")
-    member: Mapped[Member] = relationship(back_populates="seats")
-    organization: Mapped[Organization | None] = relationship()
+    # Loaded in batches with the seats: pages list many seats at once.
+    body: Mapped[Body] = relationship(back_populates="seats", lazy="selectin")
+    member: Mapped[Member] = relationship(back_populates="seats", lazy="selectin")
+    organization: Mapped[Organization | None] = relationship(lazy="selectin")
 
     def is_active_on(self, on: date) -> bool:
         return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
@@ -229,7 +253,7 @@ class AuditEntry(Model):
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
-    actor: Mapped[Member | None] = relationship()
+    actor: Mapped[Member | None] = relationship(lazy="selectin")
 
 
 class ChainHead(Model):

@@ -7,6 +7,7 @@ they never commit.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,7 +35,9 @@ from governance.policies import can_edit_member, can_manage_seats
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_PASSWORD_LENGTH = 8
-_TIMEZONES: frozenset[str] | None = None
+MAX_WEIGHT = 1000
+MAX_NAME = 120
+MAX_ORGANIZATION_NAME = 200
 
 
 def naive_utc(moment: datetime) -> datetime:
@@ -42,30 +45,46 @@ def naive_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
+@functools.cache
+def sorted_timezones() -> tuple[str, ...]:
+    """Every IANA time zone name this system knows, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+@functools.cache
+def _timezone_set() -> frozenset[str]:
+    return frozenset(sorted_timezones())
+
+
 def is_timezone(name: str) -> bool:
-    global _TIMEZONES
-    if _TIMEZONES is None:
-        _TIMEZONES = frozenset(available_timezones())
-    return name in _TIMEZONES
+    """Whether ``name`` is an IANA time zone (e.g. America/Lima)."""
+    return name in _timezone_set()
 
 
-def sorted_timezones() -> list[str]:
-    is_timezone("UTC")  # fills the cache
-    assert _TIMEZONES is not None
-    return sorted(_TIMEZONES)
+def check_display_name(name: str) -> None:
+    """A member's name: not empty, at most 120 characters."""
+    if not name.strip():
+        raise DomainError(_l("A name is needed."), field="display_name")
+    if len(name.strip()) > MAX_NAME:
+        raise DomainError(
+            _l("A name has at most %(n)s characters.", n=MAX_NAME), field="display_name"
+        )
 
 
 def check_language(language: str) -> None:
+    """Refuse a language without a catalogue."""
     if language not in LANGUAGES:
         raise DomainError(_l("Choose one of the offered languages."), field="language")
 
 
 def check_timezone(timezone: str) -> None:
+    """Refuse an unknown time zone name."""
     if not is_timezone(timezone):
         raise DomainError(_l("This is not a time zone we know."), field="timezone")
 
 
 def check_password(password: str) -> None:
+    """Refuse a password shorter than the minimum."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             _l("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
@@ -74,10 +93,12 @@ def check_password(password: str) -> None:
 
 
 def normalise_email(email: str) -> str:
+    """Emails are compared without case or surrounding space."""
     return email.strip().lower()
 
 
 def find_member_by_email(email: str) -> Member | None:
+    """The member with this email, if any."""
     return db.session.execute(
         sa.select(Member).where(Member.email == normalise_email(email))
     ).scalar_one_or_none()
@@ -100,8 +121,7 @@ def create_member(
     email = normalise_email(email)
     check_language(language)
     check_timezone(timezone)
-    if not display_name.strip():
-        raise DomainError(_l("A name is needed."), field="display_name")
+    check_display_name(display_name)
     if find_member_by_email(email) is not None:
         raise DomainError(_l("A member with this email already exists."), field="email")
     if password is not None:
@@ -138,8 +158,7 @@ def update_profile(
         raise DomainError(_l("No such member."))
     if not can_edit_member(actor, member):
         raise NotAllowed(_l("You may only change your own profile."))
-    if not display_name.strip():
-        raise DomainError(_l("A name is needed."), field="display_name")
+    check_display_name(display_name)
     check_language(language)
     check_timezone(timezone)
     changes = {
@@ -172,6 +191,7 @@ def change_password(actor: Member, password: str, *, now: datetime) -> None:
     """Set the actor's own password."""
     check_password(password)
     actor.password_hash = generate_password_hash(password)
+    actor.session_version += 1
     db.session.flush()
     audit.record(actor, "member.password_changed", actor, now=now)
 
@@ -183,6 +203,11 @@ def get_or_create_organization(
     name = name.strip()
     if not name:
         raise DomainError(_l("An organization needs a name."), field="organization")
+    if len(name) > MAX_ORGANIZATION_NAME:
+        raise DomainError(
+            _l("An organization's name has at most %(n)s characters.", n=MAX_ORGANIZATION_NAME),
+            field="organization",
+        )
     organization = db.session.execute(
         sa.select(Organization).where(Organization.name == name)
     ).scalar_one_or_none()
@@ -223,17 +248,43 @@ def create_body(
     name: str,
     kind: BodyKind,
     description: str = "",
+    support_threshold_count: int | None = None,
+    support_threshold_percent: int | None = None,
+    is_private: bool = False,
     now: datetime,
 ) -> Body:
-    """Create a body of the network (assembly, committee, council...) with a unique slug."""
+    """Create a body of the network (assembly, committee, council...) with a unique
+    slug, and the supports a proposal needs there to be ready for decision: a
+    number, or a percentage of its voting seats (neither: only the chair decides)."""
     if not SLUG_RE.match(slug):
         raise DomainError(
             _l("A slug uses lowercase letters, digits and single hyphens."), field="slug"
         )
     if db.session.execute(sa.select(Body.id).where(Body.slug == slug)).first():
         raise DomainError(_l("Another body already uses this slug."), field="slug")
+    if support_threshold_count is not None and support_threshold_count < 1:
+        raise DomainError(
+            _l("The support threshold must be at least 1."), field="support_threshold_count"
+        )
+    if support_threshold_percent is not None and not 0 < support_threshold_percent <= 100:
+        raise DomainError(
+            _l("A support threshold in percent is between 1 and 100."),
+            field="support_threshold_percent",
+        )
+    if support_threshold_count is not None and support_threshold_percent is not None:
+        raise DomainError(
+            _l("Give the supports needed as a number or as a percentage, not both."),
+            field="support_threshold_percent",
+        )
     body = Body(
-        slug=slug, name=name.strip(), kind=kind, description=description, created_at=naive_utc(now)
+        slug=slug,
+        name=name.strip(),
+        kind=kind,
+        description=description,
+        support_threshold_count=support_threshold_count,
+        support_threshold_percent=support_threshold_percent,
+        is_private=is_private,
+        created_at=naive_utc(now),
     )
     db.session.add(body)
     db.session.flush()
@@ -274,8 +325,14 @@ def add_seat(
     starts_on = spec.starts_on or now.date()
     if spec.ends_on is not None and spec.ends_on < starts_on:
         raise DomainError(_l("A seat cannot end before it starts."), field="ends_on")
-    if spec.weight < 0:
-        raise DomainError(_l("A vote weight cannot be negative."), field="weight")
+    if not 0 <= spec.weight <= MAX_WEIGHT:
+        raise DomainError(
+            _l("A vote weight is a whole number from 0 to %(max)s.", max=MAX_WEIGHT),
+            field="weight",
+        )
+    # Lock the body so that two requests cannot both pass the overlap check.
+    db.session.execute(sa.select(Body.id).where(Body.id == body.id).with_for_update())
+    db.session.refresh(body, attribute_names=["seats"])
     organization = spec.organization
     if organization is not None:
         add_delegate(actor, organization, member, now=now)

@@ -108,9 +108,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_member(member_id: str) -> Member | None:
+    def load_member(session_id: str) -> Member | None:
+        member_id, _, version = session_id.partition(":")
+        if not member_id.isdigit() or not version.isdigit():
+            return None
         member = db.session.get(Member, int(member_id))
-        return member if member is not None and member.is_active else None
+        if member is None or not member.is_active or member.session_version != int(version):
+            return None
+        return member
 
     @app.after_request
     def finish_transaction(response):

@@ -43,9 +43,28 @@ def run_migrations_online():
             context.run_migrations()
         return
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename); with foreign
+            # keys enforced, dropping a table that other rows reference fails. The
+            # pragma is ignored inside a transaction, so it is set before ours begins.
+            _sqlite_foreign_keys(connection, "OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if is_sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if is_sqlite:
+                _sqlite_foreign_keys(connection, "ON")
+
+
+def _sqlite_foreign_keys(connection, value):
+    # On the driver's connection, which autocommits outside SQLAlchemy's BEGIN.
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={value}")
 
 
 if context.is_offline_mode():

@@ -3,4 +3,6 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.factories",
     "tests.fixtures.postgres",
+    "tests.fixtures.proposals",
+    "tests.fixtures.queries",
 ]

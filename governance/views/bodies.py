@@ -47,6 +47,9 @@ def create():
                 name=form.name.data,
                 kind=BodyKind(form.kind.data),
                 description=form.description.data or "",
+                support_threshold_count=form.support_threshold_count.data,
+                support_threshold_percent=form.support_threshold_percent.data,
+                is_private=form.is_private.data,
                 now=utcnow(),
             )
         except DomainError as error:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from governance.extensions import db
 from governance.models import AccessToken, BodyKind, Member, OutboxMessage, TokenPurpose
 from governance.web import utcnow
-from tests.fixtures.app import PASSWORD
+from tests.fixtures.app import PASSWORD, RequestIsolatingClient, csrf_token
 from tests.fixtures.helpers import count, last_mail_to, link_path
 
 NEW_PASSWORD = "a brand new secret"
@@ -188,3 +188,26 @@ def test_reset_with_mismatched_passwords_changes_nothing(app, post, client, admi
     assert "The two passwords are not the same." in response.get_data(as_text=True)
     db.session.expire_all()
     assert admin.password_hash == old_hash
+
+
+def test_reset_logs_out_other_sessions_and_kills_other_reset_links(app, auth, post, client, admin):
+    other_device = RequestIsolatingClient(app, app.response_class, use_cookies=True)
+    token = csrf_token(other_device, "/login")
+    other_device.post(
+        "/login", data={"email": "admin@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert other_device.get("/members/").status_code == 200
+    _forgot(post, client, "admin@example.org")
+    _forgot(post, client, "admin@example.org")
+    first, second = (
+        link_path(message.body, "/password/reset/")
+        for message in db.session.execute(
+            sa.select(OutboxMessage).order_by(OutboxMessage.id)
+        ).scalars()
+    )
+
+    assert post(second, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+
+    assert other_device.get("/members/").status_code == 302  # its session no longer counts
+    assert client.get("/members/").status_code == 200  # the device that reset stays in
+    assert client.get(first).status_code == 410

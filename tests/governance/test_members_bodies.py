@@ -243,3 +243,41 @@ def test_unknown_language_is_not_stored(post, client, auth, ana):
 )
 def test_accept_language_picks_the_page_language_for_visitors(client, header, lang):
     assert html_lang(client.get("/login", headers={"Accept-Language": header})) == lang
+
+
+def test_a_body_is_created_with_its_support_threshold_and_privacy(auth, post, factories):
+    factories.member(email="root@example.org", is_admin=True)
+    auth.login("root@example.org")
+    response = post(
+        "/bodies/new",
+        {
+            "name": "Youth council",
+            "slug": "youth-council",
+            "kind": "council",
+            "support_threshold_percent": "20",
+            "is_private": "y",
+        },
+    )
+    assert response.status_code == 302
+    body = db.session.execute(sa.select(Body).where(Body.slug == "youth-council")).scalar_one()
+    assert (body.support_threshold_count, body.support_threshold_percent) == (None, 20)
+    assert body.is_private is True
+
+
+def test_a_body_with_both_kinds_of_threshold_is_refused(auth, post, factories):
+    factories.member(email="root@example.org", is_admin=True)
+    auth.login("root@example.org")
+    response = post(
+        "/bodies/new",
+        {
+            "name": "Both",
+            "slug": "both",
+            "kind": "council",
+            "support_threshold_count": "3",
+            "support_threshold_percent": "20",
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    assert "as a number or as a percentage, not both" in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(Body).where(Body.slug == "both")).first() is None

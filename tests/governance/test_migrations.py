@@ -180,7 +180,137 @@ def rows_0001(n: int) -> None:
     )
 
 
-ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {"0001": rows_0001}
+def rows_0002(n: int) -> None:
+    tables = reflected_tables()
+    member_id = insert(
+        tables["members"],
+        email=f"author{n}@example.org",
+        display_name=f"Author {n}",
+        password_hash=None,
+        language="pt_BR",
+        timezone="America/Sao_Paulo",
+        is_admin=False,
+        is_active_member=True,
+        session_version=2,
+        created_at=AT,
+    )
+    body_id = insert(
+        tables["bodies"],
+        slug=f"fund-committee-{n}",
+        name=f"Fund committee {n}",
+        kind="fund-committee",
+        description="",
+        is_private=True,
+        support_threshold_count=3,
+        support_threshold_percent=None,
+        created_at=AT,
+    )
+    insert(
+        tables["bodies"],
+        slug=f"council-{n}",
+        name=f"Council {n}",
+        kind="council",
+        description="",
+        is_private=False,
+        support_threshold_count=None,
+        support_threshold_percent=25,
+        created_at=AT,
+    )
+    proposal_id = insert(
+        tables["proposals"],
+        body_id=body_id,
+        kind="fund-project",
+        state="published",
+        title=f"Proposal {n}",
+        created_by_id=member_id,
+        created_at=AT,
+        published_at=AT,
+        ready_at=None,
+        closed_at=None,
+        current_revision=1,
+    )
+    insert(tables["proposal_authors"], proposal_id=proposal_id, member_id=member_id, created_at=AT)
+    insert(
+        tables["proposal_revisions"],
+        proposal_id=proposal_id,
+        number=1,
+        title=f"Proposal {n}",
+        text="The text.",
+        fields={"amount": 150000, "currency": "BRL"},
+        author_id=member_id,
+        note="",
+        created_at=AT,
+    )
+    comment_id = insert(
+        tables["proposal_comments"],
+        proposal_id=proposal_id,
+        parent_id=None,
+        author_id=member_id,
+        stance="in-favour",
+        text="Agreed.",
+        created_at=AT,
+        is_hidden=True,
+        hidden_reason="Off topic",
+        hidden_by_id=member_id,
+        hidden_at=AT,
+    )
+    insert(
+        tables["proposal_comments"],
+        proposal_id=proposal_id,
+        parent_id=comment_id,
+        author_id=member_id,
+        stance="against",
+        text="A reply.",
+        created_at=AT,
+        is_hidden=False,
+        hidden_reason=None,
+        hidden_by_id=None,
+        hidden_at=None,
+    )
+    insert(
+        tables["proposal_comment_flags"],
+        comment_id=comment_id,
+        member_id=member_id,
+        reason="",
+        created_at=AT,
+    )
+    insert(
+        tables["proposal_amendments"],
+        proposal_id=proposal_id,
+        author_id=member_id,
+        base_revision=1,
+        text="The better text.",
+        explanation="Clearer.",
+        state="accepted",
+        created_at=AT,
+        decided_by_id=member_id,
+        decided_at=AT,
+        decision_reason="Yes.",
+        resulting_revision=2,
+    )
+    for table in ("proposal_supports", "proposal_follows"):
+        insert(tables[table], proposal_id=proposal_id, member_id=member_id, created_at=AT)
+    insert(
+        tables["proposal_attachments"],
+        proposal_id=proposal_id,
+        filename="budget.pdf",
+        content_type="application/pdf",
+        size=1024,
+        sha256=f"{n:064x}",
+        uploaded_by_id=member_id,
+        created_at=AT,
+    )
+    audit.record(
+        None,
+        "proposal.created",
+        now=AT,
+        object_type="proposals",
+        object_id=proposal_id,
+        data={"n": n},
+    )
+
+
+ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {"0001": rows_0001, "0002": rows_0002}
 
 
 def write_rows(revision: str, n: int) -> None:

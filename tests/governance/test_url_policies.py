@@ -13,7 +13,13 @@ from governance.policies import Requirement
 
 ALLOWED_EXCEPTIONS = {"static"}
 # Demo-like values for the URL parameters of the governance pages.
-DEMO_VALUES = {"member_id": 1, "slug": "asamblea-general", "seat_id": 1, "token": "x" * 43}
+DEMO_VALUES = {
+    "member_id": 1,
+    "slug": "asamblea-general",
+    "seat_id": 1,
+    "token": "x" * 43,
+    "proposal_id": 1,
+}
 
 
 def _guarded_get_rules():

@@ -1,0 +1,360 @@
+"""Deliberation on a published proposal: comments (two levels, with a stance),
+moderation and flags, amendments, supports and the support threshold, follows."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from governance import audit
+from governance.errors import DomainError, NotAllowed, NotFound
+from governance.extensions import db
+from governance.models import Body, Member, Role, Seat
+from governance.services import naive_utc
+from proposals import notify
+from proposals.forms import COMMENT_MAX, TEXT_MAX
+from proposals.models import (
+    OPEN_STATES,
+    Amendment,
+    AmendmentState,
+    Comment,
+    CommentFlag,
+    Follow,
+    Proposal,
+    ProposalState,
+    Stance,
+    Support,
+)
+from proposals.policies import can_comment, can_moderate, can_support
+from proposals.services import (
+    STATE_NAMES,
+    _new_revision,
+    current_revision,
+    follow,
+    get_proposal,
+    transition,
+)
+
+
+def _check_open(actor: Member, proposal: Proposal) -> None:
+    if proposal.state not in OPEN_STATES:
+        raise DomainError(_l("The deliberation on this proposal is closed."))
+    if not can_comment(actor, proposal):
+        raise NotAllowed(_l("You cannot take part in this deliberation."))
+
+
+# --- comments -----------------------------------------------------------------------
+
+
+def add_comment(
+    actor: Member,
+    proposal_id: int,
+    *,
+    text: str,
+    stance: str,
+    parent_id: int | None = None,
+    now: datetime,
+) -> Comment:
+    """Comment, or reply to a top-level comment, marked in favour, against or neutral."""
+    proposal = get_proposal(proposal_id)
+    _check_open(actor, proposal)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_l("Write the comment."), field="text")
+    if len(text) > COMMENT_MAX:
+        raise DomainError(_l("At most 5000 characters."), field="text")
+    try:
+        position = Stance(stance)
+    except ValueError:
+        raise DomainError(
+            _l("Say whether you are in favour, against or neutral."), field="stance"
+        ) from None
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.proposal_id != proposal.id:
+            raise DomainError(_l("The comment you reply to does not exist."))
+        if parent.parent_id is not None:
+            parent = db.session.get(Comment, parent.parent_id)  # two levels: join the thread
+    comment = Comment(
+        proposal_id=proposal.id,
+        parent_id=parent.id if parent else None,
+        author_id=actor.id,
+        stance=position,
+        text=text,
+        created_at=naive_utc(now),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    follow(actor, proposal, now=now)
+    audit.record(
+        actor,
+        "comment.added",
+        comment,
+        now=now,
+        data={"proposal_id": proposal.id, "stance": position.value},
+    )
+    name = actor.display_name
+    if parent is not None:
+        notify.notify(
+            proposal,
+            lambda: _("%(name)s replied to a comment.", name=name),
+            now=now,
+            actor=actor,
+            also=[parent.author],
+        )
+    else:
+        notify.notify(proposal, lambda: _("%(name)s commented.", name=name), now=now, actor=actor)
+    return comment
+
+
+def hide_comment(actor: Member, comment_id: int, *, reason: str, now: datetime) -> Comment:
+    """The body's chair or secretary hides a comment; the reason shows in its place."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(_l("There is no such comment."))
+    proposal = get_proposal(comment.proposal_id)
+    if not can_moderate(actor, proposal):
+        raise NotAllowed(_l("Only the body's chair or secretary can moderate comments."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _l("Give the reason; it is shown in place of the comment."), field="reason"
+        )
+    if comment.is_hidden:
+        raise DomainError(_l("This comment is already hidden."))
+    comment.is_hidden = True
+    comment.hidden_reason = reason[:300]
+    comment.hidden_by_id = actor.id
+    comment.hidden_at = naive_utc(now)
+    db.session.flush()
+    audit.record(actor, "comment.hidden", comment, now=now, data={"reason": reason[:300]})
+    return comment
+
+
+def flag_comment(actor: Member, comment_id: int, *, reason: str, now: datetime) -> CommentFlag:
+    """A member asks the moderators to look at a comment (once per member)."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(_l("There is no such comment."))
+    if db.session.execute(
+        sa.select(CommentFlag.id).where(
+            CommentFlag.comment_id == comment.id, CommentFlag.member_id == actor.id
+        )
+    ).first():
+        raise DomainError(_l("You have already reported this comment."))
+    flag = CommentFlag(
+        comment_id=comment.id,
+        member_id=actor.id,
+        reason=(reason or "").strip()[:300],
+        created_at=naive_utc(now),
+    )
+    db.session.add(flag)
+    db.session.flush()
+    audit.record(actor, "comment.flagged", comment, now=now)
+    return flag
+
+
+def stance_counts(proposal_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(Comment.stance, sa.func.count())
+        .where(Comment.proposal_id == proposal_id, Comment.is_hidden.is_(False))
+        .group_by(Comment.stance)
+    ).all()
+    counts = Counter({stance.value: 0 for stance in Stance})
+    counts.update({stance.value: n for stance, n in rows})
+    return dict(counts)
+
+
+# --- amendments ---------------------------------------------------------------------
+
+
+def propose_amendment(
+    actor: Member, proposal_id: int, *, text: str, explanation: str, now: datetime
+) -> Amendment:
+    """A member proposes a new wording of the current text."""
+    proposal = get_proposal(proposal_id)
+    _check_open(actor, proposal)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_l("Write the text as you propose it."), field="text")
+    if len(text) > TEXT_MAX:
+        raise DomainError(_l("At most 20000 characters."), field="text")
+    if text == current_revision(proposal).text:
+        raise DomainError(_l("The amendment does not change the text."), field="text")
+    amendment = Amendment(
+        proposal_id=proposal.id,
+        author_id=actor.id,
+        base_revision=proposal.current_revision,
+        text=text,
+        explanation=(explanation or "").strip()[:COMMENT_MAX],
+        created_at=naive_utc(now),
+    )
+    db.session.add(amendment)
+    db.session.flush()
+    follow(actor, proposal, now=now)
+    audit.record(
+        actor,
+        "amendment.proposed",
+        amendment,
+        now=now,
+        data={"proposal_id": proposal.id, "base_revision": amendment.base_revision},
+    )
+    name = actor.display_name
+    notify.notify(
+        proposal, lambda: _("%(name)s proposed an amendment.", name=name), now=now, actor=actor
+    )
+    return amendment
+
+
+def decide_amendment(
+    actor: Member, amendment_id: int, *, accept: bool, reason: str, now: datetime
+) -> Amendment:
+    """The authors accept (a new revision) or reject an amendment, with a reason."""
+    amendment = db.session.get(Amendment, amendment_id)
+    if amendment is None:
+        raise NotFound(_l("There is no such amendment."))
+    proposal = get_proposal(amendment.proposal_id, lock=True)
+    db.session.refresh(amendment)  # its state as it is under the lock, not as first read
+    if not proposal.is_author(actor):
+        raise NotAllowed(_l("Only the proposal's authors decide on amendments."))
+    if amendment.state is not AmendmentState.OPEN:
+        raise DomainError(_l("This amendment has already been decided."))
+    if proposal.state not in OPEN_STATES:
+        raise DomainError(_l("The deliberation on this proposal is closed."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for your decision."), field="reason")
+    if accept and amendment.base_revision != proposal.current_revision:
+        raise DomainError(
+            _l(
+                "The text changed after this amendment was written (it was written on revision "
+                "%(base)s, the text is now at revision %(current)s); it must be proposed again.",
+                base=amendment.base_revision,
+                current=proposal.current_revision,
+            )
+        )
+    amendment.decided_by_id = actor.id
+    amendment.decided_at = naive_utc(now)
+    amendment.decision_reason = reason[:500]
+    if accept:
+        latest = current_revision(proposal)
+        revision = _new_revision(
+            actor,
+            proposal,
+            title=latest.title,
+            text=amendment.text,
+            fields=latest.fields,
+            note=_("Amendment %(id)s accepted", id=amendment.id),
+            now=now,
+        )
+        amendment.state = AmendmentState.ACCEPTED
+        amendment.resulting_revision = revision.number
+    else:
+        amendment.state = AmendmentState.REJECTED
+    db.session.flush()
+    audit.record(
+        actor,
+        "amendment.decided",
+        amendment,
+        now=now,
+        data={"state": amendment.state.value, "reason": reason[:500]},
+    )
+    return amendment
+
+
+# --- supports -----------------------------------------------------------------------
+
+
+def support_threshold(body: Body, on: datetime | None = None) -> int | None:
+    """Supports needed to be ready for decision: a number, or a share (rounded up)
+    of the body's voting seats; None when the body only lets its chair decide."""
+    if body.support_threshold_count:
+        return body.support_threshold_count
+    if body.support_threshold_percent:
+        day = (on or datetime.now(UTC)).date()
+        seats = db.session.execute(
+            sa.select(sa.func.count(Seat.id)).where(
+                Seat.body_id == body.id,
+                Seat.role != Role.OBSERVER,
+                Seat.weight > 0,
+                Seat.starts_on <= day,
+                sa.or_(Seat.ends_on.is_(None), Seat.ends_on >= day),
+            )
+        ).scalar_one()
+        return max(1, math.ceil(seats * body.support_threshold_percent / 100))
+    return None
+
+
+def support_count(proposal_id: int) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count(Support.id)).where(Support.proposal_id == proposal_id)
+    ).scalar_one()
+
+
+def add_support(actor: Member, proposal_id: int, *, now: datetime) -> Support:
+    """One support per member; reaching the body's threshold makes the proposal
+    ready for decision."""
+    proposal = get_proposal(proposal_id, lock=True)  # serialises supporters at the threshold
+    if proposal.state is not ProposalState.PUBLISHED:
+        raise DomainError(
+            _l("Supports are collected only while the proposal is open for deliberation.")
+        )
+    if not can_support(actor, proposal):
+        raise NotAllowed(_l("Only members with a vote in this body can support its proposals."))
+    if db.session.execute(
+        sa.select(Support.id).where(
+            Support.proposal_id == proposal.id, Support.member_id == actor.id
+        )
+    ).first():
+        raise DomainError(_l("You already support this proposal."))
+    support = Support(proposal_id=proposal.id, member_id=actor.id, created_at=naive_utc(now))
+    db.session.add(support)
+    db.session.flush()
+    audit.record(actor, "support.added", proposal, now=now)
+    threshold = support_threshold(proposal.body, now)
+    if threshold is not None and support_count(proposal.id) >= threshold:
+        transition(
+            None,
+            proposal,
+            ProposalState.READY,
+            now=now,
+            reason=f"support threshold {threshold} reached",
+        )
+    return support
+
+
+def withdraw_support(actor: Member, proposal_id: int, *, now: datetime) -> None:
+    """Take back a support, while the proposal is still collecting them."""
+    proposal = get_proposal(proposal_id, lock=True)
+    if proposal.state is not ProposalState.PUBLISHED:
+        raise DomainError(
+            _l(
+                "Supports can no longer be withdrawn: the proposal is %(state)s.",
+                state=STATE_NAMES[proposal.state],
+            )
+        )
+    support = db.session.execute(
+        sa.select(Support).where(Support.proposal_id == proposal.id, Support.member_id == actor.id)
+    ).scalar_one_or_none()
+    if support is None:
+        raise DomainError(_l("You do not support this proposal."))
+    db.session.delete(support)
+    db.session.flush()
+    audit.record(actor, "support.withdrawn", proposal, now=now)
+
+
+def set_following(actor: Member, proposal_id: int, *, is_following: bool, now: datetime) -> None:
+    """Follow (mail on changes and replies) or stop following a proposal."""
+    proposal = get_proposal(proposal_id)
+    if is_following:
+        follow(actor, proposal, now=now)
+        return
+    db.session.execute(
+        sa.delete(Follow).where(Follow.proposal_id == proposal.id, Follow.member_id == actor.id)
+    )
