@@ -45,10 +45,11 @@ BODIES = [
 ]
 
 # Supports a proposal needs in each body to be ready for decision.
-SUPPORT_THRESHOLDS: dict[str, dict[str, int]] = {
-    "asamblea-general": {"support_threshold_percent": 10},
-    "comite-fondo": {"support_threshold_count": 3},
-    "consejo-fiscal": {"support_threshold_count": 2},
+# (count, percent): a number of supports, or a share of the voting seats.
+SUPPORT_THRESHOLDS: dict[str, tuple[int | None, int | None]] = {
+    "asamblea-general": (None, 10),
+    "comite-fondo": (3, None),
+    "consejo-fiscal": (2, None),
 }
 
 # (email, name, language, organization, organization kind)
@@ -290,7 +291,8 @@ def load(*, now: datetime) -> None:
             kind=kind,
             description=description,
             now=now,
-            **SUPPORT_THRESHOLDS[slug],
+            support_threshold_count=SUPPORT_THRESHOLDS[slug][0],
+            support_threshold_percent=SUPPORT_THRESHOLDS[slug][1],
         )
         for slug, name, kind, description in BODIES
     }

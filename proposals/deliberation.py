@@ -39,6 +39,7 @@ from proposals.services import (
     get_proposal,
     transition,
 )
+from proposals.text import normalise_text
 
 
 def _check_open(actor: Member, proposal: Proposal) -> None:
@@ -63,7 +64,7 @@ def add_comment(
     """Comment, or reply to a top-level comment, marked in favour, against or neutral."""
     proposal = get_proposal(proposal_id)
     _check_open(actor, proposal)
-    text = (text or "").strip()
+    text = normalise_text(text)
     if not text:
         raise DomainError(_l("Write the comment."), field="text")
     if len(text) > COMMENT_MAX:
@@ -180,7 +181,7 @@ def propose_amendment(
     """A member proposes a new wording of the current text."""
     proposal = get_proposal(proposal_id)
     _check_open(actor, proposal)
-    text = (text or "").strip()
+    text = normalise_text(text)
     if not text:
         raise DomainError(_l("Write the text as you propose it."), field="text")
     if len(text) > TEXT_MAX:

@@ -36,6 +36,7 @@ from proposals.models import (
     Revision,
 )
 from proposals.policies import can_edit_proposal, can_propose, can_put_forward, chairs
+from proposals.text import normalise_text
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 ATTACHMENT_TYPES = {
@@ -70,7 +71,7 @@ def get_proposal(proposal_id: int, *, lock: bool = False) -> Proposal:
 
 
 def _check_text(title: str, text: str) -> tuple[str, str]:
-    title, text = (title or "").strip(), (text or "").strip()
+    title, text = (title or "").strip(), normalise_text(text)
     if not title:
         raise DomainError(_l("A proposal needs a title."), field="title")
     if len(title) > TITLE_MAX:

@@ -41,6 +41,11 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+def normalise_text(text: str | None) -> str:
+    """Browsers send text areas with CRLF line ends; store plain newlines, trimmed."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def render_markdown(text: str) -> Markup:
     """Safe HTML for a proposal's or a comment's Markdown."""
     html = _markdown.render(text or "")

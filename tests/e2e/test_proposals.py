@@ -30,8 +30,8 @@ pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots" / "proposals"
 FUND_COMMITTEE = "comite-fondo"
 FUND_COMMITTEE_NAME = "Comité del Fondo Solidario"
-# Ana writes; Fátima (who reads in Portuguese) argues against and amends; the
-# other voting members of the fund committee support.
+# Ana writes; Fátima (who reads in Portuguese) argues against it and amends it,
+# and once her amendment is in she supports it, with the committee's other voters.
 AUTHOR = ("ana@example.org", "Ana Quispe")
 CRITIC = ("fatima@example.org", "Fátima Souza")
 SUPPORTERS = ["fatima@example.org", "diego@example.org", "carmen@example.org", "pedro@example.org"]
@@ -117,7 +117,9 @@ def test_a_fund_project_is_amended_and_supported_until_ready_for_decision(
         proposal._("The amendment is accepted: revision %(n)s of the text is published.", n=2)
     )
     expect(proposal.current_revision()).to_contain_text(proposal._("Revision %(n)s", n=2))
-    expect(proposal.region("Text of the proposal")).to_contain_text("El taller abrirá en marzo, con la cosecha.")
+    expect(proposal.region("Text of the proposal")).to_contain_text(
+        "El taller abrirá en marzo, con la cosecha."
+    )
     expect(proposal.amendment(amendment_id)).to_contain_text("Tiene razón con la cosecha.")
 
     # Supports from the committee reach its threshold: ready for decision.

@@ -56,8 +56,11 @@ def test_a_reset_link_is_spent_once_under_concurrency(own_migrated_app):
     with app.test_request_context():
         member = make_member(email="racer@example.org")
         token, _record = auth._issue_token(
-            TokenPurpose.PASSWORD_RESET, email=member.email, member=member,
-            lifetime=auth.RESET_LIFETIME, now=NOW,
+            TokenPurpose.PASSWORD_RESET,
+            email=member.email,
+            member=member,
+            lifetime=auth.RESET_LIFETIME,
+            now=NOW,
         )
         db.session.commit()
 

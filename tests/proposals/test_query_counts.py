@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from markupsafe import escape
 
 from governance.extensions import db
 from governance.models import Member
 from proposals import deliberation, services
-from proposals.models import ProposalState
+from proposals.models import Proposal, ProposalState
+from proposals.queries import PAGE_SIZE
 from tests.fixtures.factories import NOW, make_member, make_seat
 from tests.fixtures.proposals import (
     Cast,
@@ -47,6 +50,36 @@ LIST_PAGES = [
 VIEWERS = ["anonymous", "voter", "author", "chair"]
 
 
+@dataclass(frozen=True)
+class Listed:
+    """What the list's filters look at in a proposal written here."""
+
+    title: str
+    body_slug: str
+    kind: str
+    state: str
+    author_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> Listed:
+        return cls(
+            title=proposal.title,
+            body_slug=proposal.body.slug,
+            kind=proposal.kind,
+            state=proposal.state.value,
+            author_ids=frozenset(author.member_id for author in proposal.authors),
+        )
+
+    def matches(self, args: dict[str, str]) -> bool:
+        return (
+            args.get("body", self.body_slug) == self.body_slug
+            and args.get("kind", self.kind) == self.kind
+            and args.get("state", self.state) == self.state
+            and args.get("q", "").lower() in self.title.lower()
+            and ("author" not in args or int(args["author"]) in self.author_ids)
+        )
+
+
 @dataclass
 class World:
     """Ids and words of what was written: the test's objects leave the session."""
@@ -59,7 +92,7 @@ class World:
     author_id: int
     chair_id: int
     voter_ids: list[int]
-    titles: list[str] = field(default_factory=list)
+    listed: list[Listed] = field(default_factory=list)
     comment_texts: list[str] = field(default_factory=list)
     hidden_text: str = ""
 
@@ -98,13 +131,13 @@ def build_small(cast: Cast) -> World:
         text=SUBJECT_TEXT,
     )
     world.subject_id = subject.id
-    world.titles.append(SUBJECT_TITLE)
+    world.listed.append(Listed.of(subject))
     for title, body in (
         ("Huerta: a motion on seeds", cast.body),
-        ("The bakery's oven", other_body),
+        ("The bakery oven", other_body),
     ):
-        make_proposal(cast.author, body, state=S.PUBLISHED, title=title)
-        world.titles.append(title)
+        proposal = make_proposal(cast.author, body, state=S.PUBLISHED, title=title)
+        world.listed.append(Listed.of(proposal))
     first = None
     for n in range(4):
         text = f"Small comment {n}."
@@ -144,7 +177,7 @@ def build_large(world: World) -> None:
             title=title,
             coauthors=(writers[(n + 1) % len(writers)],) if n % 3 == 1 else (),
         )
-        world.titles.append(title)
+        world.listed.append(Listed.of(proposal))
         if proposal.state is S.PUBLISHED and proposal.body_id == body.id:
             for supporter in voters[: n % 3]:
                 deliberation.add_support(supporter, proposal.id, now=NOW)
@@ -205,7 +238,7 @@ def count_pages(client, auth, queries, world: World) -> dict[tuple[str, str], in
             assert response.status_code == 200, path
             html = response.get_data(as_text=True)
             if path.startswith("/proposals/?") or path == "/proposals/":
-                assert "proposal" in html.lower()
+                check_list(html, world, path)
             else:
                 assert SUBJECT_TITLE in html
                 for text in world.comment_texts[:5]:
@@ -214,6 +247,16 @@ def count_pages(client, auth, queries, world: World) -> dict[tuple[str, str], in
         if viewer != "anonymous":
             auth.logout()
     return counts
+
+
+def check_list(html: str, world: World, path: str) -> None:
+    """The list shows a full page of the proposals its filters match, and no other."""
+    args = dict(parse_qsl(urlsplit(path).query))
+    expected = {p.title for p in world.listed if p.matches(args)}
+    assert expected, f"{path} matches nothing written here: choose filters that match"
+    shown = {p.title for p in world.listed if f">{escape(p.title)}</a>" in html}
+    assert shown <= expected, f"{path} shows proposals it should not: {shown - expected}"
+    assert len(shown) == min(len(expected), PAGE_SIZE), (path, sorted(expected - shown))
 
 
 @pytest.fixture

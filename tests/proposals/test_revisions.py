@@ -173,3 +173,9 @@ def test_only_authors_add_coauthors_and_not_in_the_ballot(cast):
         with pytest.raises(NotAllowed):
             services.add_coauthor(actor, target.id, make_member().email, now=NOW)
     assert count(ProposalAuthor) == authors
+
+
+def test_text_from_a_browser_is_stored_with_plain_newlines(cast):
+    proposal = make_proposal(cast.author, cast.body, state=S.PUBLISHED)
+    _revise(cast.author, proposal, text="  First line\r\nsecond line\r\n ")
+    assert revisions_of(proposal)[-1].text == "First line\nsecond line"
