@@ -293,6 +293,7 @@ def load(*, now: datetime) -> None:
             now=now,
             support_threshold_count=SUPPORT_THRESHOLDS[slug][0],
             support_threshold_percent=SUPPORT_THRESHOLDS[slug][1],
+            support_period_days=30 if slug == "comite-fondo" else None,
         )
         for slug, name, kind, description in BODIES
     }

@@ -226,6 +226,11 @@ class BodyForm(FlaskForm):
         _l("…or a percentage of the body's voting seats"),
         validators=[Optional(), NumberRange(min=1, max=100, message=_l("Between 1 and 100."))],
     )
+    support_period_days = IntegerField(
+        _l("Days to collect supports (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=3650, message=_l("At least 1."))],
+        description=_l("Counted from publication. Empty: no time limit."),
+    )
     is_private = BooleanField(_l("Private: only the body's members can read its proposals"))
     submit = SubmitField(_l("Create the body"))
 

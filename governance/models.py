@@ -138,6 +138,9 @@ class Body(Model):
             "(support_threshold_percent > 0 AND support_threshold_percent <= 100)",
             name="threshold_percent",
         ),
+        sa.CheckConstraint(
+            "support_period_days IS NULL OR support_period_days > 0", name="support_period"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +151,8 @@ class Body(Model):
     is_private: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     support_threshold_count: Mapped[int | None]
     support_threshold_percent: Mapped[int | None]
+    # Days after publishing during which supports are collected (None: no limit).
+    support_period_days: Mapped[int | None]
     created_at: Mapped[datetime]
 
     seats: Mapped[list[Seat]] = relationship(back_populates="body", order_by="Seat.id")

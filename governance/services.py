@@ -250,6 +250,7 @@ def create_body(
     description: str = "",
     support_threshold_count: int | None = None,
     support_threshold_percent: int | None = None,
+    support_period_days: int | None = None,
     is_private: bool = False,
     now: datetime,
 ) -> Body:
@@ -271,6 +272,10 @@ def create_body(
             _l("A support threshold in percent is between 1 and 100."),
             field="support_threshold_percent",
         )
+    if support_period_days is not None and support_period_days < 1:
+        raise DomainError(
+            _l("The support period is at least one day."), field="support_period_days"
+        )
     if support_threshold_count is not None and support_threshold_percent is not None:
         raise DomainError(
             _l("Give the supports needed as a number or as a percentage, not both."),
@@ -283,6 +288,7 @@ def create_body(
         description=description,
         support_threshold_count=support_threshold_count,
         support_threshold_percent=support_threshold_percent,
+        support_period_days=support_period_days,
         is_private=is_private,
         created_at=naive_utc(now),
     )

@@ -298,6 +298,11 @@ def support_count(proposal_id: int) -> int:
     ).scalar_one()
 
 
+def _check_support_period(proposal: Proposal, now: datetime) -> None:
+    if proposal.supports_close_at is not None and naive_utc(now) >= proposal.supports_close_at:
+        raise DomainError(_l("The time to support this proposal is over."))
+
+
 def add_support(actor: Member, proposal_id: int, *, now: datetime) -> Support:
     """One support per member; reaching the body's threshold makes the proposal
     ready for decision."""
@@ -306,6 +311,7 @@ def add_support(actor: Member, proposal_id: int, *, now: datetime) -> Support:
         raise DomainError(
             _l("Supports are collected only while the proposal is open for deliberation.")
         )
+    _check_support_period(proposal, now)
     if not can_support(actor, proposal):
         raise NotAllowed(_l("Only members with a vote in this body can support its proposals."))
     if db.session.execute(
@@ -340,6 +346,7 @@ def withdraw_support(actor: Member, proposal_id: int, *, now: datetime) -> None:
                 state=STATE_NAMES[proposal.state],
             )
         )
+    _check_support_period(proposal, now)
     support = db.session.execute(
         sa.select(Support).where(Support.proposal_id == proposal.id, Support.member_id == actor.id)
     ).scalar_one_or_none()

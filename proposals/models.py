@@ -82,6 +82,8 @@ class Proposal(Model):
     published_at: Mapped[datetime | None]
     ready_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Fixed at publishing from the body's support period; supports end then.
+    supports_close_at: Mapped[datetime | None]
     current_revision: Mapped[int] = mapped_column(default=1)
 
     body: Mapped[Body] = relationship()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import filetype
@@ -268,6 +268,8 @@ def transition(
     at = naive_utc(now)
     if target is ProposalState.PUBLISHED:
         proposal.published_at = at
+        if proposal.body.support_period_days:
+            proposal.supports_close_at = at + timedelta(days=proposal.body.support_period_days)
     elif target is ProposalState.READY:
         proposal.ready_at = at
     elif target in (ProposalState.APPROVED, ProposalState.REJECTED, ProposalState.WITHDRAWN):

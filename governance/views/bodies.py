@@ -49,6 +49,7 @@ def create():
                 description=form.description.data or "",
                 support_threshold_count=form.support_threshold_count.data,
                 support_threshold_percent=form.support_threshold_percent.data,
+                support_period_days=form.support_period_days.data,
                 is_private=form.is_private.data,
                 now=utcnow(),
             )

@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('ready_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('supports_close_at', sa.DateTime(), nullable=True),
     sa.Column('current_revision', sa.Integer(), nullable=False),
     sa.CheckConstraint("kind IN ('motion', 'fund-project', 'surplus-split', 'pb-project', 'criteria-change', 'admission')", name=op.f('ck_proposals_kind')),
     sa.CheckConstraint("state IN ('draft', 'published', 'ready', 'in-ballot', 'approved', 'rejected', 'withdrawn', 'archived')", name=op.f('ck_proposals_state')),
@@ -188,6 +189,9 @@ def upgrade():
             'threshold_percent',
             'support_threshold_percent IS NULL OR '
             '(support_threshold_percent > 0 AND support_threshold_percent <= 100)')
+        batch_op.add_column(sa.Column('support_period_days', sa.Integer(), nullable=True))
+        batch_op.create_check_constraint(
+            'support_period', 'support_period_days IS NULL OR support_period_days > 0')
 
 
 
@@ -196,6 +200,8 @@ def downgrade():
         batch_op.drop_column('session_version')
 
     with op.batch_alter_table('bodies', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_bodies_support_period'), type_='check')
+        batch_op.drop_column('support_period_days')
         batch_op.drop_constraint(batch_op.f('ck_bodies_threshold_percent'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_bodies_threshold_count'), type_='check')
         batch_op.drop_column('support_threshold_percent')

@@ -158,3 +158,27 @@ def test_supports_belong_to_their_proposal(counted):
     assert deliberation.support_count(first.id) == 2
     assert deliberation.support_count(second.id) == 1
     assert (stored_state(first), stored_state(second)) == (S.PUBLISHED, S.PUBLISHED)
+
+
+def test_supports_close_when_the_body_s_support_period_ends(request_context):
+    cast = make_cast(make_proposal_body(support_threshold_count=3, support_period_days=10))
+    proposal = make_proposal(cast.author, cast.body, state=S.PUBLISHED, now=NOW)
+    assert proposal.supports_close_at == (NOW + timedelta(days=10)).replace(tzinfo=None)
+    first, second, _third = cast.voters
+    deliberation.add_support(first, proposal.id, now=NOW + timedelta(days=9))
+    before = stored_rows()
+
+    late = NOW + timedelta(days=10)
+    with pytest.raises(DomainError, match="The time to support this proposal is over"):
+        deliberation.add_support(second, proposal.id, now=late)
+    with pytest.raises(DomainError, match="The time to support this proposal is over"):
+        deliberation.withdraw_support(first, proposal.id, now=late)
+
+    assert stored_rows() == before
+    assert _supporters(proposal) == [first.id]
+    assert stored_state(proposal) is S.PUBLISHED
+
+
+def test_a_body_refuses_a_support_period_below_one_day(request_context):
+    with pytest.raises(DomainError, match="at least one day"):
+        make_proposal_body(support_period_days=0)
