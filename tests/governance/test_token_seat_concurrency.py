@@ -1,54 +1,25 @@
 """Races on single-use links and on seats, with real commits on PostgreSQL.
 
-Each attempt runs in its own thread, app context and transaction, all released
-together by a barrier, so the database (not luck) decides who wins.
+See tests.fixtures.concurrency.race.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from governance import auth, services
-from governance.errors import DomainError
 from governance.extensions import db
 from governance.models import AccessToken, Seat, TokenPurpose
+from tests.fixtures.concurrency import race
 from tests.fixtures.factories import make_body, make_member
 
 pytestmark = pytest.mark.postgres
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ATTEMPTS = 4
-
-
-def race(app, attempt) -> tuple[int, list[BaseException]]:
-    """Run ``attempt()`` in ATTEMPTS threads at once; count the commits."""
-    barrier = threading.Barrier(ATTEMPTS)
-    successes: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        with app.test_request_context():
-            barrier.wait(timeout=10)
-            try:
-                attempt()
-                db.session.commit()
-                successes.append(1)
-            except DomainError:
-                db.session.rollback()
-            except BaseException as error:  # anything else is a bug
-                db.session.rollback()
-                errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return len(successes), errors
 
 
 def test_a_reset_link_is_spent_once_under_concurrency(own_migrated_app):
@@ -64,7 +35,9 @@ def test_a_reset_link_is_spent_once_under_concurrency(own_migrated_app):
         )
         db.session.commit()
 
-    wins, errors = race(app, lambda: auth.reset_password(token, "a new password 1", now=NOW))
+    wins, errors = race(
+        app, [lambda: auth.reset_password(token, "a new password 1", now=NOW)] * ATTEMPTS
+    )
 
     assert errors == []
     assert wins == 1
@@ -85,7 +58,7 @@ def test_one_holder_gets_one_seat_under_concurrency(own_migrated_app):
         member = db.session.get(services.Member, member_id)
         services.add_seat(None, body, member, services.SeatSpec(starts_on=NOW.date()), now=NOW)
 
-    wins, errors = race(app, attempt)
+    wins, errors = race(app, [attempt] * ATTEMPTS)
 
     assert errors == []
     assert wins == 1

@@ -4,52 +4,20 @@ transaction, all released together by a barrier."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
 
-from governance.errors import DomainError
 from governance.extensions import db
 from governance.models import AuditEntry, Member
 from proposals import deliberation, services
 from proposals.models import Amendment, AmendmentState, ProposalState, Support
+from tests.fixtures.concurrency import race
 from tests.fixtures.factories import NOW, make_member, make_seat
 from tests.fixtures.proposals import make_amendment, make_proposal, make_proposal_body
 
 pytestmark = pytest.mark.postgres
-
-
-def race(
-    app, attempts: list[Callable[[], None]], prepare: Callable[[], None] = lambda: None
-) -> tuple[int, list[BaseException]]:
-    """Run the attempts in threads at once, each after ``prepare`` (in the same
-    transaction, before the barrier); count those that commit."""
-    barrier = threading.Barrier(len(attempts))
-    wins: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(attempt: Callable[[], None]) -> None:
-        with app.test_request_context():
-            prepare()
-            barrier.wait(timeout=10)
-            try:
-                attempt()
-                db.session.commit()
-                wins.append(1)
-            except DomainError:
-                db.session.rollback()
-            except BaseException as error:  # anything else is a bug
-                db.session.rollback()
-                errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return len(wins), errors
 
 
 def _state_changes(proposal_id: int) -> int:
