@@ -23,5 +23,9 @@ def register_effect(kind: str, effect: Effect) -> Effect:
     return effect
 
 
+def unregister_effect(kind: str) -> None:
+    _EFFECTS.pop(kind, None)
+
+
 def effect_for(kind: str) -> Effect | None:
     return _EFFECTS.get(kind)

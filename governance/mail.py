@@ -5,6 +5,7 @@ written as ``.eml`` files under ``instance/mail`` for someone running locally.""
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,7 +20,11 @@ from governance.models import OutboxMessage
 def queue_mail(recipient: str, subject: str, body: str, *, now: datetime) -> OutboxMessage:
     """Add a message to the outbox; it leaves only if the transaction commits."""
     message = OutboxMessage(
-        recipient=recipient, subject=subject, body=body, created_at=now.replace(tzinfo=None)
+        recipient=recipient,
+        # A header is one line: user text in a subject (a title) must not add headers.
+        subject=" ".join(subject.split())[:255],
+        body=body,
+        created_at=now.replace(tzinfo=None),
     )
     db.session.add(message)
     db.session.flush()
@@ -59,24 +64,37 @@ def deliver_pending(limit: int = 100) -> int:
     )
     if not pending:
         return 0
-    sent = 0
     if settings.mail.server:
         with smtplib.SMTP(settings.mail.server, settings.mail.port, timeout=20) as smtp:
             if settings.mail.use_tls:
                 smtp.starttls()
             if settings.mail.username:
                 smtp.login(settings.mail.username, settings.mail.password or "")
-            for message in pending:
-                smtp.send_message(_as_email(message, settings.mail.sender))
-                message.sent_at = datetime.now(UTC).replace(tzinfo=None)
-                sent += 1
-    else:
-        folder = mail_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        for message in pending:
-            path = folder / f"{message.id:06d}.eml"
-            path.write_bytes(bytes(_as_email(message, settings.mail.sender)))
-            message.sent_at = datetime.now(UTC).replace(tzinfo=None)
-            sent += 1
-    db.session.commit()
+            return _send_each(pending, lambda email, _message: smtp.send_message(email))
+    folder = mail_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    return _send_each(
+        pending,
+        lambda email, message: (folder / f"{message.id:06d}.eml").write_bytes(bytes(email)),
+    )
+
+
+def _send_each(
+    pending: Sequence[OutboxMessage], send: Callable[[EmailMessage, OutboxMessage], object]
+) -> int:
+    """Send and mark each message on its own, so that one that cannot be sent
+    neither blocks the others nor makes them go twice."""
+    sender = current_app.config["ASAMBLEA"].mail.sender
+    sent = 0
+    for message in pending:
+        try:
+            send(_as_email(message, sender), message)
+        except Exception:  # one bad message must not stop the rest
+            current_app.logger.exception(
+                "mail %s could not be sent; it stays in the outbox", message.id
+            )
+            continue
+        message.sent_at = datetime.now(UTC).replace(tzinfo=None)
+        db.session.commit()
+        sent += 1
     return sent

@@ -30,7 +30,7 @@ from proposals.models import (
     Stance,
     Support,
 )
-from proposals.policies import can_comment, can_moderate, can_support
+from proposals.policies import can_comment, can_moderate, can_support, can_view_proposal
 from proposals.services import (
     STATE_NAMES,
     _new_revision,
@@ -62,7 +62,7 @@ def add_comment(
     now: datetime,
 ) -> Comment:
     """Comment, or reply to a top-level comment, marked in favour, against or neutral."""
-    proposal = get_proposal(proposal_id)
+    proposal = get_proposal(proposal_id, lock=True)  # not while it is being withdrawn
     _check_open(actor, proposal)
     text = normalise_text(text)
     if not text:
@@ -141,7 +141,7 @@ def hide_comment(actor: Member, comment_id: int, *, reason: str, now: datetime) 
 def flag_comment(actor: Member, comment_id: int, *, reason: str, now: datetime) -> CommentFlag:
     """A member asks the moderators to look at a comment (once per member)."""
     comment = db.session.get(Comment, comment_id)
-    if comment is None:
+    if comment is None or not can_view_proposal(actor, get_proposal(comment.proposal_id)):
         raise NotFound(_l("There is no such comment."))
     if db.session.execute(
         sa.select(CommentFlag.id).where(
@@ -179,7 +179,7 @@ def propose_amendment(
     actor: Member, proposal_id: int, *, text: str, explanation: str, now: datetime
 ) -> Amendment:
     """A member proposes a new wording of the current text."""
-    proposal = get_proposal(proposal_id)
+    proposal = get_proposal(proposal_id, lock=True)  # not while it is being withdrawn
     _check_open(actor, proposal)
     text = normalise_text(text)
     if not text:
@@ -266,6 +266,20 @@ def decide_amendment(
         now=now,
         data={"state": amendment.state.value, "reason": reason[:500]},
     )
+    decision_reason = reason[:500]
+    if accept:
+        message = lambda: _(  # noqa: E731 - rendered later in each reader's language
+            "The authors accepted amendment %(id)s: %(reason)s",
+            id=amendment.id,
+            reason=decision_reason,
+        )
+    else:
+        message = lambda: _(  # noqa: E731
+            "The authors rejected amendment %(id)s: %(reason)s",
+            id=amendment.id,
+            reason=decision_reason,
+        )
+    notify.notify(proposal, message, now=now, actor=actor, also=[amendment.author])
     return amendment
 
 
@@ -360,6 +374,8 @@ def withdraw_support(actor: Member, proposal_id: int, *, now: datetime) -> None:
 def set_following(actor: Member, proposal_id: int, *, is_following: bool, now: datetime) -> None:
     """Follow (mail on changes and replies) or stop following a proposal."""
     proposal = get_proposal(proposal_id)
+    if is_following and not can_view_proposal(actor, proposal):
+        raise NotAllowed(_l("You cannot follow this proposal."))
     if is_following:
         follow(actor, proposal, now=now)
         return

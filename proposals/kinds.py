@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from governance.effects import register_effect
 from governance.errors import DomainError
 from governance.money import COMMON_CURRENCIES, parse_amount
 from proposals.forms import FundProjectFields
@@ -38,6 +39,9 @@ class ProposalKind:
     template: str | None = None
     # Whether a member may open the creation form for it directly.
     is_creatable: bool = True
+    # What its approval does: (actor, proposal, now) -> None, kept in
+    # governance.effects; None for a kind whose approval is only recorded.
+    effect: Callable[[Any, Any, Any], None] | None = None
 
 
 _KINDS: dict[str, ProposalKind] = {}
@@ -49,6 +53,8 @@ def register_kind(kind: ProposalKind) -> ProposalKind:
     if kind.id in _KINDS:
         raise ValueError(f"proposal kind {kind.id!r} is registered twice")
     _KINDS[kind.id] = kind
+    if kind.effect is not None:
+        register_effect(kind.id, kind.effect)
     return kind
 
 

@@ -14,6 +14,7 @@ from governance.extensions import db
 from governance.mail import queue_mail
 from governance.models import Member
 from proposals.models import Follow, Proposal
+from proposals.policies import can_view_proposal
 
 
 def follower_members(proposal: Proposal) -> list[Member]:
@@ -37,7 +38,12 @@ def notify(
 ) -> int:
     """Queue ``message()`` (rendered in each recipient's language) to the
     followers and ``also``, except the actor who caused it."""
-    recipients = {m.id: m for m in [*follower_members(proposal), *(also or [])]}
+    recipients = {
+        m.id: m
+        for m in [*follower_members(proposal), *(also or [])]
+        # Only those who may read it now: a seat in a private body may have ended.
+        if m.is_active_member and can_view_proposal(m, proposal)
+    }
     if actor is not None:
         recipients.pop(actor.id, None)
     link = external_url("proposals.detail", proposal_id=proposal.id)

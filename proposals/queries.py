@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from governance.extensions import db
@@ -135,7 +136,17 @@ def proposal_list(member: Any, filters: ListFilters, on: date):
             )
         )
     if filters.q:
-        statement = statement.where(Proposal.title.icontains(filters.q, autoescape=True))
+        # In the title, or in the text of the current revision.
+        statement = statement.where(
+            sa.or_(
+                Proposal.title.icontains(filters.q, autoescape=True),
+                sa.exists().where(
+                    Revision.proposal_id == Proposal.id,
+                    Revision.number == Proposal.current_revision,
+                    Revision.text.icontains(filters.q, autoescape=True),
+                ),
+            )
+        )
     return db.paginate(statement, page=filters.page, per_page=PAGE_SIZE, error_out=False)
 
 
@@ -323,5 +334,21 @@ def revision_pair(proposal: Proposal, first: int, second: int) -> list[Revision]
     )
 
 
-def named_member(member_id: int | None) -> Member | None:
-    return db.session.get(Member, member_id) if member_id is not None else None
+def named_member(member_id: int | None, viewer: Any, on: date) -> Member | None:
+    """The author a list is filtered by, named only if they wrote a proposal the
+    viewer may read (a filter must not reveal who is a member)."""
+    if member_id is None:
+        return None
+    # An alias, so that visible_to's own subquery on authors is not correlated to it.
+    authorship = orm.aliased(ProposalAuthor)
+    return db.session.execute(
+        sa.select(Member).where(
+            Member.id == member_id,
+            sa.exists(
+                sa.select(authorship.id)
+                .join(Proposal, Proposal.id == authorship.proposal_id)
+                .join(Body, Body.id == Proposal.body_id)
+                .where(authorship.member_id == member_id, visible_to(viewer, on))
+            ),
+        )
+    ).scalar_one_or_none()

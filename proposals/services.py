@@ -9,7 +9,10 @@ record the audit entry and raise ``DomainError``; they never commit.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
+import unicodedata
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,11 +20,12 @@ import filetype
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from governance import audit
 from governance.errors import DomainError, NotAllowed, NotFound
 from governance.extensions import db
-from governance.models import Body, Member
+from governance.models import Body, Member, Role
 from governance.services import find_member_by_email, naive_utc
 from proposals import notify
 from proposals.forms import TEXT_MAX, TITLE_MAX
@@ -35,7 +39,7 @@ from proposals.models import (
     ProposalState,
     Revision,
 )
-from proposals.policies import can_edit_proposal, can_propose, can_put_forward, chairs
+from proposals.policies import can_edit_proposal, can_propose, chairs
 from proposals.text import normalise_text
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -76,6 +80,8 @@ def _check_text(title: str, text: str) -> tuple[str, str]:
         raise DomainError(_l("A proposal needs a title."), field="title")
     if len(title) > TITLE_MAX:
         raise DomainError(_l("At most 200 characters."), field="title")
+    if any(unicodedata.category(char) == "Cc" for char in title):
+        raise DomainError(_l("A title is one line, without tabs or line breaks."), field="title")
     if not text:
         raise DomainError(_l("A proposal needs a text."), field="text")
     if len(text) > TEXT_MAX:
@@ -228,6 +234,11 @@ def add_coauthor(actor: Member, proposal_id: int, email: str, *, now: datetime) 
         raise DomainError(_l("No member has this email."), field="email")
     if proposal.is_author(member):
         raise DomainError(_l("This member is already an author."), field="email")
+    if not can_propose(member, proposal.body):
+        raise DomainError(
+            _l("This member cannot propose in this body (it is private to its members)."),
+            field="email",
+        )
     proposal.authors.append(ProposalAuthor(member=member, created_at=naive_utc(now)))
     follow(member, proposal, now=now)
     db.session.flush()
@@ -236,14 +247,19 @@ def add_coauthor(actor: Member, proposal_id: int, email: str, *, now: datetime) 
 
 
 def follow(member: Member, proposal: Proposal, *, now: datetime) -> None:
+    """Follow a proposal (idempotent, also when two requests do it at once)."""
     exists = db.session.execute(
         sa.select(Follow.id).where(Follow.proposal_id == proposal.id, Follow.member_id == member.id)
     ).first()
-    if not exists:
-        db.session.add(
-            Follow(proposal_id=proposal.id, member_id=member.id, created_at=naive_utc(now))
-        )
-        db.session.flush()
+    if exists:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Follow(proposal_id=proposal.id, member_id=member.id, created_at=naive_utc(now))
+            )
+    except IntegrityError:
+        pass  # another request made the same member follow it first
 
 
 def transition(
@@ -311,7 +327,7 @@ def withdraw(actor: Member, proposal_id: int, *, now: datetime) -> Proposal:
 def put_forward(actor: Member, proposal_id: int, *, now: datetime) -> Proposal:
     """The body's chair puts a published proposal up for decision."""
     proposal = get_proposal(proposal_id, lock=True)
-    if proposal.state is ProposalState.PUBLISHED and not can_put_forward(actor, proposal):
+    if not chairs(actor, proposal.body, roles=(Role.CHAIR,)):
         raise NotAllowed(_l("Only the body's chair can put a proposal up for decision."))
     return transition(
         actor, proposal, ProposalState.READY, now=now, reason="put forward by the chair"
@@ -334,6 +350,19 @@ def safe_filename(name: str, extension: str) -> str:
     stem = Path(name.replace("\\", "/")).name.rsplit(".", 1)[0]
     stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")[:100] or "file"
     return f"{stem}.{extension}"
+
+
+def _store(storage: Path, digest: str, data: bytes) -> None:
+    """Content-addressed and atomic: a file appears whole under its sha256 or not at
+    all; one already there is kept only if its content really has that hash. (If
+    the transaction then fails, the file stays, unreferenced and never served.)"""
+    storage.mkdir(parents=True, exist_ok=True)
+    path = storage / digest
+    if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+        return
+    with tempfile.NamedTemporaryFile(dir=storage, delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, path)
 
 
 def add_attachment(
@@ -364,10 +393,7 @@ def add_attachment(
     )
     db.session.add(attachment)
     db.session.flush()
-    storage.mkdir(parents=True, exist_ok=True)
-    path = storage / digest
-    if not path.exists():  # content-addressed: the same file is stored once
-        path.write_bytes(data)
+    _store(storage, digest, data)
     audit.record(
         actor,
         "proposal.attachment_added",

@@ -161,7 +161,9 @@ def index():
         kinds=registered_kinds(),
         states=list(ProposalState),
         named_author=queries.named_member(
-            filters.author if filters.author != getattr(current_user, "id", None) else None
+            filters.author if filters.author != getattr(current_user, "id", None) else None,
+            current_user,
+            today,
         ),
     )
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from wtforms import IntegerField
 
+from governance import effects
 from governance.errors import DomainError
 from proposals import forms, kinds, services
 from proposals.kinds import ProposalKind, get_kind, register_kind, registered_kinds
@@ -52,6 +53,10 @@ def _clean_share(fields: dict) -> dict:
     return {"share_percent": share}
 
 
+def _share_effect(actor, proposal, now) -> None:
+    """What approving the test kind would do."""
+
+
 @pytest.fixture
 def new_kind() -> Iterator[ProposalKind]:
     """A kind of KIND_IDS that no module has registered yet, registered for one test."""
@@ -65,12 +70,14 @@ def new_kind() -> Iterator[ProposalKind]:
             description="Registered by a test.",
             form_mixin=ShareFields,
             clean=_clean_share,
+            effect=_share_effect,
         )
     )
     try:
         yield kind
     finally:
         kinds._KINDS.pop(kind.id)
+        effects.unregister_effect(kind.id)
         forms._FORM_CLASSES.pop(kind.id, None)
 
 
@@ -101,6 +108,7 @@ def test_a_new_kind_is_one_registration(cast, new_kind):
     form_class = forms.proposal_form(new_kind)
     assert issubclass(form_class, forms.ProposalBaseForm)
     assert issubclass(form_class, ShareFields)
+    assert effects.effect_for(new_kind.id) is _share_effect
 
 
 def test_a_new_kind_checks_its_own_fields(cast, new_kind):
