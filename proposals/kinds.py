@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from governance.effects import register_effect
 from governance.errors import DomainError
-from governance.money import COMMON_CURRENCIES, parse_amount
+from governance.money import COMMON_CURRENCIES, format_money, parse_amount
 from proposals.forms import FundProjectFields
 from proposals.models import KIND_IDS
 
@@ -42,6 +42,10 @@ class ProposalKind:
     # What its approval does: (actor, proposal, now) -> None, kept in
     # governance.effects; None for a kind whose approval is only recorded.
     effect: Callable[[Any, Any, Any], None] | None = None
+    # The fields as lines a person reads, for the diff of two revisions.
+    describe: Callable[[dict], list[str]] = lambda fields: [
+        f"{key}: {value}" for key, value in sorted(fields.items())
+    ]
 
 
 _KINDS: dict[str, ProposalKind] = {}
@@ -226,6 +230,30 @@ def _fill_fund_project_form(form: Any, fields: dict) -> None:
         entry.form.amount.data = input_value(milestone["amount"], currency)
 
 
+def describe_fund_project(fields: dict) -> list[str]:
+    """A fund project's fields, one fact a line, in the reader's language."""
+    currency = fields.get("currency", "")
+
+    def money(amount: int) -> str:
+        return format_money(amount, currency)
+
+    lines = [
+        str(_l("Beneficiary organization")) + ": " + fields.get("beneficiary", ""),
+        str(_l("Amount requested")) + ": " + money(fields.get("amount", 0)),
+    ]
+    lines += [
+        str(_l("Budget line")) + f": {line['label']} — {money(line['amount'])}"
+        for line in fields.get("budget_lines", [])
+    ]
+    lines += [
+        str(_l("Milestone")) + f": {m['due_on']} {m['title']} — {money(m['amount'])}"
+        for m in fields.get("milestones", [])
+    ]
+    lines.append(str(_l("Expected results")) + ":")
+    lines += fields.get("expected_results", "").splitlines()
+    return lines
+
+
 register_kind(
     ProposalKind(
         id="fund-project",
@@ -236,5 +264,6 @@ register_kind(
         fill_form=_fill_fund_project_form,
         clean=clean_fund_project,
         template="proposals/_fund_project.html",
+        describe=describe_fund_project,
     )
 )

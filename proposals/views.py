@@ -270,12 +270,16 @@ def diff(proposal_id: int):
     if first not in revisions or second not in revisions:
         abort(404)
     old, new = revisions[first], revisions[second]
+    describe = get_kind(proposal.kind).describe
     return render_template(
         "proposals/diff.html",
         proposal=proposal,
         old=old,
         new=new,
         lines=diff_lines(old.text, new.text),
+        field_lines=diff_lines("\n".join(describe(old.fields)), "\n".join(describe(new.fields)))
+        if old.fields != new.fields
+        else [],
         numbers=range(1, current + 1),
     )
 

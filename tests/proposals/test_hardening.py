@@ -4,6 +4,8 @@ author filter, and what a rejected amendment's author is told."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -15,12 +17,14 @@ from proposals import deliberation, services
 from proposals.models import ProposalState
 from tests.fixtures.factories import NOW, make_member
 from tests.fixtures.proposals import (
+    fund_project_fields,
     make_amendment,
     make_cast,
     make_comment,
     make_proposal,
     make_proposal_body,
     outbox_to,
+    revisions_of,
     stored_rows,
 )
 
@@ -133,3 +137,30 @@ def test_the_list_searches_the_text_too(client, cast):
     make_proposal(cast.author, cast.body, state=S.PUBLISHED, title="Bicycles", text="Two.")
     page = client.get("/proposals/?q=wood-fired").get_data(as_text=True)
     assert "Ovens" in page and "Bicycles" not in page
+
+
+def test_the_diff_shows_changed_amounts_and_milestones(client, cast):
+    proposal = make_proposal(
+        cast.author,
+        cast.body,
+        kind="fund-project",
+        state=S.PUBLISHED,
+        fields=fund_project_fields(amount=150_000),
+    )
+    services.revise(
+        cast.author,
+        proposal.id,
+        title=proposal.title,
+        text=revisions_of(proposal)[0].text,
+        fields=fund_project_fields(amount=180_000),
+        now=NOW,
+    )
+    db.session.commit()
+    page = client.get(
+        f"/proposals/{proposal.id}/diff?from=1&to=2", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    removed = re.findall(r'class="diff-removed"><del>.*?</span>(.*?)</del>', page)
+    added = re.findall(r'class="diff-added"><ins>.*?</span>(.*?)</ins>', page)
+    assert any("Amount requested" in line and "1,500.00" in line for line in removed)
+    assert any("Amount requested" in line and "1,800.00" in line for line in added)
+    assert any("Milestone" in line and "Looms bought" in line for line in added)
