@@ -337,6 +337,8 @@ def add_support(actor: Member, proposal_id: int, *, now: datetime) -> Support:
     support = Support(proposal_id=proposal.id, member_id=actor.id, created_at=naive_utc(now))
     db.session.add(support)
     db.session.flush()
+    # Supporters hear of every later revision: the text may still change until the ballot.
+    follow(actor, proposal, now=now)
     audit.record(actor, "support.added", proposal, now=now)
     threshold = support_threshold(proposal.body, now)
     if threshold is not None and support_count(proposal.id) >= threshold:

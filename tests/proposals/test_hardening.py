@@ -164,3 +164,15 @@ def test_the_diff_shows_changed_amounts_and_milestones(client, cast):
     assert any("Amount requested" in line and "1,500.00" in line for line in removed)
     assert any("Amount requested" in line and "1,800.00" in line for line in added)
     assert any("Milestone" in line and "Looms bought" in line for line in added)
+
+
+def test_supporters_are_told_when_the_text_changes_after_their_support(cast):
+    proposal = make_proposal(cast.author, cast.body, state=S.PUBLISHED)
+    supporter = cast.voters[0]
+    deliberation.add_support(supporter, proposal.id, now=NOW)
+    assert outbox_to(supporter) == []
+    services.revise(
+        cast.author, proposal.id, title=proposal.title, text="A new text.", fields=None, now=NOW
+    )
+    [message] = outbox_to(supporter)
+    assert "Revision 2" in message.body

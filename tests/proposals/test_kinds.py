@@ -61,11 +61,14 @@ def _share_effect(actor, proposal, now) -> None:
 def new_kind() -> Iterator[ProposalKind]:
     """A kind of KIND_IDS that no module has registered yet, registered for one test."""
     free = [kind_id for kind_id in KIND_IDS if kind_id not in kinds._KINDS]
-    if not free:
-        pytest.skip("every kind of KIND_IDS is registered")
+    # Once every kind is registered, borrow the last one's id for the test.
+    borrowed = None if free else kinds._KINDS.pop(KIND_IDS[-1])
+    kind_id = free[0] if free else KIND_IDS[-1]
+    borrowed_effect = effects.effect_for(kind_id)
+    effects.unregister_effect(kind_id)
     kind = register_kind(
         ProposalKind(
-            id=free[0],
+            id=kind_id,
             label="Test kind",
             description="Registered by a test.",
             form_mixin=ShareFields,
@@ -78,6 +81,10 @@ def new_kind() -> Iterator[ProposalKind]:
     finally:
         kinds._KINDS.pop(kind.id)
         effects.unregister_effect(kind.id)
+        if borrowed is not None:
+            kinds._KINDS[kind_id] = borrowed
+        if borrowed_effect is not None:
+            effects.register_effect(kind_id, borrowed_effect)
         forms._FORM_CLASSES.pop(kind.id, None)
 
 
