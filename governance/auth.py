@@ -49,6 +49,9 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 INVITATION_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)
+# At most this many reset mails to one member per window, whoever asks.
+MAX_RESET_MAILS = 3
+RESET_MAIL_WINDOW = timedelta(hours=1)
 # Compared against when the email is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-password")
 
@@ -69,6 +72,12 @@ def authenticate(email: str, password: str, *, address: str, now: datetime) -> M
     """Check a login; record the attempt. Refuses while the account or the
     address has had too many recent failures."""
     email = normalise_email(email)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Attempts on one account wait for each other (until commit), so a burst of
+        # parallel guesses is counted one by one. SQLite serialises writers anyway.
+        db.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(email, 0)))
+        )
     since = naive_utc(now - THROTTLE_WINDOW)
     if (
         _failures_since(LoginAttempt.email, email, since) >= MAX_FAILURES_PER_ACCOUNT
@@ -291,6 +300,15 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     member = find_member_by_email(email)
     if member is None or not member.is_active_member:
         return
+    recent = db.session.execute(
+        sa.select(sa.func.count(AccessToken.id)).where(
+            AccessToken.member_id == member.id,
+            AccessToken.purpose == TokenPurpose.PASSWORD_RESET,
+            AccessToken.created_at >= naive_utc(now - RESET_MAIL_WINDOW),
+        )
+    ).scalar_one()
+    if recent >= MAX_RESET_MAILS:
+        return  # the form answers the same; the inbox is not flooded
     token, record = _issue_token(
         TokenPurpose.PASSWORD_RESET,
         email=member.email,

@@ -211,3 +211,10 @@ def test_reset_logs_out_other_sessions_and_kills_other_reset_links(app, auth, po
     assert other_device.get("/members/").status_code == 302  # its session no longer counts
     assert client.get("/members/").status_code == 200  # the device that reset stays in
     assert client.get(first).status_code == 410
+
+
+def test_reset_requests_cannot_flood_a_member_s_inbox(app, post, client, admin):
+    for _ in range(5):
+        _forgot(post, client, "admin@example.org")
+    assert count(OutboxMessage) == 3
+    assert count(AccessToken) == 3

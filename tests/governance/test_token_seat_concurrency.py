@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from governance import auth, services
 from governance.extensions import db
-from governance.models import AccessToken, Seat, TokenPurpose
+from governance.models import AccessToken, LoginAttempt, Seat, TokenPurpose
 from tests.fixtures.concurrency import race
 from tests.fixtures.factories import make_body, make_member
 
@@ -65,3 +65,21 @@ def test_one_holder_gets_one_seat_under_concurrency(own_migrated_app):
     with app.app_context():
         seats = db.session.execute(sa.select(Seat).where(Seat.body_id == body_id)).scalars().all()
         assert len(seats) == 1
+
+
+def test_parallel_guesses_on_one_account_are_throttled_one_by_one(own_migrated_app):
+    app = own_migrated_app
+    with app.test_request_context():
+        make_member(email="target@example.org")
+        db.session.commit()
+
+    def guess() -> None:
+        auth.authenticate("target@example.org", "wrong guess", address="203.0.113.7", now=NOW)
+
+    wins, errors = race(app, [guess] * (auth.MAX_FAILURES_PER_ACCOUNT + 3))
+
+    assert errors == []
+    assert wins == auth.MAX_FAILURES_PER_ACCOUNT  # the rest were refused, not recorded
+    with app.app_context():
+        recorded = db.session.execute(sa.select(sa.func.count(LoginAttempt.id))).scalar_one()
+        assert recorded == auth.MAX_FAILURES_PER_ACCOUNT
