@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -30,10 +29,10 @@ from wtforms.fields.choices import SelectChoice
 
 from governance.errors import DomainError
 from governance.extensions import db
-from governance.models import Body
 from governance.money import format_money
 from governance.policies import TEMPLATE_POLICIES as GOVERNANCE_POLICIES
 from governance.policies import is_member
+from governance.queries import all_bodies
 from governance.views.common import refuse
 from governance.web import authorize, public, requires, utcnow
 from proposals import deliberation, queries, services
@@ -180,11 +179,7 @@ def create():
     kind = creatable_kind_or_404(kind_id)
     form = proposal_form(kind)()
     del form.note  # a new proposal has no history yet
-    bodies = [
-        body
-        for body in db.session.execute(sa.select(Body).order_by(Body.name)).scalars()
-        if can_propose(current_user, body)
-    ]
+    bodies = [body for body in all_bodies() if can_propose(current_user, body)]
     form.body.choices = [
         SelectChoice("", _("Choose the body")),
         *(SelectChoice(str(body.id), body.name) for body in bodies),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from governance import services
+from governance import queries, services
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.forms import BODY_KIND_LABELS, BodyForm, EndSeatForm, SeatForm
@@ -20,7 +19,7 @@ bp = Blueprint("bodies", __name__, url_prefix="/bodies")
 
 
 def _body_or_404(slug: str) -> Body:
-    body = db.session.execute(sa.select(Body).where(Body.slug == slug)).scalar_one_or_none()
+    body = queries.body_by_slug(slug)
     if body is None:
         abort(404)
     return body
@@ -29,7 +28,7 @@ def _body_or_404(slug: str) -> Body:
 @bp.get("/")
 @requires(can_view_bodies)
 def index():
-    bodies = db.session.execute(sa.select(Body).order_by(Body.name)).scalars().all()
+    bodies = queries.all_bodies()
     return render_template(
         "governance/bodies.html", bodies=bodies, kinds=BODY_KIND_LABELS, today=utcnow().date()
     )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from governance import auth, imports, services
+from governance import auth, imports, queries, services
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.forms import InviteForm, ProfileForm
-from governance.models import Body, Member, OrganizationKind, Role
+from governance.models import Member, OrganizationKind, Role
 from governance.policies import (
     can_edit_member,
     can_import_members,
@@ -32,13 +31,7 @@ PAGE_SIZE = 50
 @requires(can_view_members)
 def index():
     query = request.args.get("q", "").strip()
-    statement = sa.select(Member).order_by(Member.display_name)
-    if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(
-            sa.or_(sa.func.lower(Member.display_name).like(pattern), Member.email.like(pattern))
-        )
-    members = db.paginate(statement, per_page=PAGE_SIZE, error_out=False)
+    members = db.paginate(queries.member_search(query), per_page=PAGE_SIZE, error_out=False)
     return render_template("governance/members.html", members=members, query=query)
 
 
@@ -84,7 +77,7 @@ def edit(member_id: int):
 @requires(can_invite)
 def invite():
     form = InviteForm()
-    bodies = db.session.execute(sa.select(Body).order_by(Body.name)).scalars().all()
+    bodies = queries.all_bodies()
     form.body.choices = [SelectChoice("", _("No seat"))] + [
         SelectChoice(body.slug, body.name)
         for body in bodies
