@@ -38,7 +38,7 @@ test-sqlite: $(BIN)/asamblea
 	env -u DATABASE_URL $(BIN)/pytest -q -m "not postgres and not e2e" --ignore=tests/e2e --ignore=tests/bench
 
 test-postgres: $(BIN)/asamblea
-	DATABASE_URL="$${DATABASE_URL:-$(DATABASE_URL_PG)}" $(BIN)/pytest -q -m "not e2e" --ignore=tests/e2e --ignore=tests/bench
+	DATABASE_URL="$${DATABASE_URL:-$(DATABASE_URL_PG)}" $(BIN)/pytest -q -m "not e2e and not pure" --ignore=tests/e2e --ignore=tests/bench
 
 test-e2e: $(BIN)/asamblea chromium
 	env -u DATABASE_URL $(BIN)/pytest -q tests/e2e

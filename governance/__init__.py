@@ -59,9 +59,12 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
 
-    from governance.views import auth_bp, bodies_bp, main_bp, members_bp
+    from governance import decisions  # noqa: F401 - a proposal follows its ballot
+    from governance.views import auth_bp, bodies_bp, decisions_bp, main_bp, members_bp
     from proposals.views import bp as proposals_bp
+    from votes.views import bp as votes_bp
 
-    for blueprint in (main_bp, auth_bp, members_bp, bodies_bp, proposals_bp):
+    blueprints = (main_bp, auth_bp, members_bp, bodies_bp, proposals_bp, votes_bp, decisions_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

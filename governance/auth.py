@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from governance import audit
-from governance.config import ConfigError
+from governance.config import DEVELOPMENT_BASE_URL, ConfigError
 from governance.errors import DomainError, NotAllowed, TokenInvalid
 from governance.extensions import db
 from governance.mail import queue_mail
@@ -157,17 +157,24 @@ def spend_token(record: AccessToken, *, now: datetime) -> None:
         raise TokenInvalid(_l("This link has already been used. Ask for a new one."))
 
 
+def external_url_at(base: str, endpoint: str, **values: Any) -> str:
+    # Bound to the given address: url_for cannot build outside a request.
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for mail, from a request or from the configured base URL."""
     base = current_app.config["ASAMBLEA"].base_url
     if base:
-        # Bound to the configured address: url_for cannot build outside a request.
-        parts = urlsplit(base)
-        adapter = current_app.url_map.bind(
-            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
-        )
-        return adapter.build(endpoint, values, force_external=True)
+        return external_url_at(base, endpoint, **values)
     if not has_request_context():
+        settings = current_app.config["ASAMBLEA"]
+        if not settings.is_production:
+            return external_url_at(DEVELOPMENT_BASE_URL, endpoint, **values)
         raise ConfigError(
             "ASAMBLEA_BASE_URL is not set: mail sent from the command line needs the "
             "site's address for its links (e.g. https://asamblea.example.org)."

@@ -16,6 +16,7 @@ from governance.config import ConfigError
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.web import utcnow
+from votes.cli import ballot_group
 
 
 def _create_app() -> Flask:
@@ -29,7 +30,11 @@ def _create_app() -> Flask:
 
 
 def main() -> None:
+    from votes.cli import tally_command
+
     cli = FlaskGroup(create_app=_create_app, help="Asamblea: assemblies of solidarity networks.")
+    # Recounting a published file needs no app and no database.
+    cli.add_command(tally_command)
     cli.main(prog_name="asamblea")
 
 
@@ -38,6 +43,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(member_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(ballot_group)
 
 
 @click.command("demo")

@@ -37,6 +37,11 @@ def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+# Where ``make run`` serves: the links in mail written outside a request (the
+# ballot scheduler, the demo) in development, when ASAMBLEA_BASE_URL is not set.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
 @dataclass(frozen=True)
 class MailSettings:
     server: str | None = None
@@ -56,6 +61,7 @@ class Settings:
     languages: tuple[str, ...] = LANGUAGES
     default_timezone: str = "America/Sao_Paulo"
     base_url: str | None = None
+    network_name: str = "Asamblea"
     instance_path: str | None = None
     trusted_proxies: int = 0
     mail: MailSettings = field(default_factory=MailSettings)
@@ -101,6 +107,7 @@ class Settings:
             languages=languages,
             default_timezone=default_timezone,
             base_url=env.get("ASAMBLEA_BASE_URL") or None,
+            network_name=env.get("ASAMBLEA_NETWORK_NAME", "").strip() or cls.network_name,
             instance_path=env.get("ASAMBLEA_INSTANCE_PATH") or None,
             trusted_proxies=_whole_number(env, "ASAMBLEA_TRUSTED_PROXIES", 0),
             mail=MailSettings(

@@ -3,7 +3,7 @@ thirty members and organizations, and the seed's four admission criteria."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -283,6 +283,8 @@ def load(*, now: datetime) -> None:
         )
 
     admin = member(ADMIN_EMAIL, "Administración de la red", "es", is_admin=True)
+    # The network has met for a while: its seats (and so its past ballots) go back.
+    since = (now - timedelta(days=90)).date()
     bodies = {
         slug: services.create_body(
             admin,
@@ -298,13 +300,19 @@ def load(*, now: datetime) -> None:
         for slug, name, kind, description in BODIES
     }
     assembly = bodies["asamblea-general"]
-    services.add_seat(admin, assembly, admin, services.SeatSpec(role=Role.CHAIR), now=now)
+    services.add_seat(
+        admin, assembly, admin, services.SeatSpec(role=Role.CHAIR, starts_on=since), now=now
+    )
     by_email: dict[str, Member] = {ADMIN_EMAIL: admin}
     for email, name, language, org_name, kind in DELEGATES:
         delegate = by_email[email] = member(email, name, language)
         organization = services.get_or_create_organization(admin, name=org_name, kind=kind, now=now)
         services.add_seat(
-            admin, assembly, delegate, services.SeatSpec(organization=organization), now=now
+            admin,
+            assembly,
+            delegate,
+            services.SeatSpec(organization=organization, starts_on=since),
+            now=now,
         )
     roles_in_assembly = dict(COMMITTEES["asamblea-general"])
     for email, name, language in INDIVIDUALS:
@@ -313,17 +321,24 @@ def load(*, now: datetime) -> None:
             admin,
             assembly,
             person,
-            services.SeatSpec(role=roles_in_assembly.get(email, Role.MEMBER)),
+            services.SeatSpec(role=roles_in_assembly.get(email, Role.MEMBER), starts_on=since),
             now=now,
         )
     for slug in ("comite-fondo", "consejo-fiscal"):
         for email, role in COMMITTEES[slug]:
             services.add_seat(
-                admin, bodies[slug], by_email[email], services.SeatSpec(role=role), now=now
+                admin,
+                bodies[slug],
+                by_email[email],
+                services.SeatSpec(role=role, starts_on=since),
+                now=now,
             )
     for position, criterion in enumerate(CRITERIA, start=1):
         db.session.add(AdmissionCriterion(position=position, **criterion))
     db.session.flush()
+    from governance.demo_votes import load_ballots
+
+    load_ballots(admin, assembly, list(by_email.values()), now=now)
     audit.record(
         admin,
         "demo.loaded",

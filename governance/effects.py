@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-Effect = Callable[[Any, Any, datetime], None]  # (actor, proposal, now)
+Effect = Callable[[Any, Any, datetime], None]  # (decision, proposal, now)
 _EFFECTS: dict[str, Effect] = {}
 
 

@@ -12,6 +12,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -20,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from governance.models import BodyKind, OrganizationKind, Role
+from governance.models import BallotMail, BodyKind, OrganizationKind, Role
 from governance.services import sorted_timezones
 
 # WTForms 3.3 deprecates (value, label) tuples as choices; SelectChoice is the way on.
@@ -132,10 +133,25 @@ class AcceptInvitationForm(NewPasswordForm):
     submit = SubmitField(_l("Join"))
 
 
+BALLOT_MAIL_LABELS = {
+    BallotMail.IMMEDIATE: _l(
+        "An email for each ballot: when it opens, the day before it closes, and its result"
+    ),
+    BallotMail.DAILY: _l("One email a day at most, with the news of all my ballots"),
+    BallotMail.NONE: _l("No emails about ballots: I look at Asamblea myself"),
+}
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[required(), Length(max=120)])
     language = language_field()
     timezone = timezone_field()
+    ballot_mail = RadioField(
+        _l("Emails about ballots"),
+        choices=[SelectChoice(key.value, label) for key, label in BALLOT_MAIL_LABELS.items()],
+        # Left out of the form, the member's choice stays as it was.
+        validators=[Optional()],
+    )
     submit = SubmitField(_l("Save"))
 
 

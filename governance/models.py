@@ -60,6 +60,14 @@ class Role(enum.StrEnum):
     OBSERVER = "observer"
 
 
+class BallotMail(enum.StrEnum):
+    """How a member hears about ballots: each event at once, a daily digest, or not."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    NONE = "none"
+
+
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password-reset"  # noqa: S105 - a purpose, not a secret
@@ -67,6 +75,9 @@ class TokenPurpose(enum.StrEnum):
 
 class Member(UserMixin, Model):
     __tablename__ = "members"
+    __table_args__ = (
+        sa.CheckConstraint(enum_check("ballot_mail", BallotMail), name="ballot_mail"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -76,6 +87,10 @@ class Member(UserMixin, Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="America/Sao_Paulo")
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_active_member: Mapped[bool] = mapped_column(default=True)
+    ballot_mail: Mapped[BallotMail] = mapped_column(
+        str_enum(BallotMail), default=BallotMail.IMMEDIATE, server_default="immediate"
+    )
+    last_digest_at: Mapped[datetime | None]
     # Part of the login cookie: raising it logs the member out everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
@@ -141,6 +156,7 @@ class Body(Model):
         sa.CheckConstraint(
             "support_period_days IS NULL OR support_period_days > 0", name="support_period"
         ),
+        sa.CheckConstraint("max_proxies >= 0", name="max_proxies"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +169,8 @@ class Body(Model):
     support_threshold_percent: Mapped[int | None]
     # Days after publishing during which supports are collected (None: no limit).
     support_period_days: Mapped[int | None]
+    # The most proxies one member may hold in this body (0: no proxies).
+    max_proxies: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime]
 
     seats: Mapped[list[Seat]] = relationship(back_populates="body", order_by="Seat.id")
@@ -286,3 +304,24 @@ class AdmissionCriterion(Model):
     text_pt_br: Mapped[str] = mapped_column(sa.Text)
     text_en: Mapped[str] = mapped_column(sa.Text)
     allows_transition: Mapped[bool] = mapped_column(default=False)
+
+
+class Decision(Model):
+    """What a body decided: the ballot, the hash of its result and the proposal
+    revision voted on. Never edited (database triggers refuse it): a later
+    decision may supersede it by pointing to it."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    revision_number: Mapped[int | None]
+    ballot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ballots.id"), unique=True)
+    result_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"), unique=True)
+    decided_at: Mapped[datetime]
+
+    body: Mapped[Body] = relationship()
+    supersedes: Mapped[Decision | None] = relationship(remote_side=[id])

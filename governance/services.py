@@ -22,6 +22,7 @@ from governance.config import LANGUAGES
 from governance.errors import DomainError, NotAllowed
 from governance.extensions import db
 from governance.models import (
+    BallotMail,
     Body,
     BodyKind,
     Delegation,
@@ -151,8 +152,10 @@ def update_profile(
     language: str,
     timezone: str,
     now: datetime,
+    ballot_mail: BallotMail | None = None,
 ) -> Member:
-    """Change a member's name, language and time zone (the member or an administrator)."""
+    """Change a member's name, language, time zone and, if given, how they hear
+    about ballots (the member or an administrator)."""
     member = db.session.get(Member, member_id)
     if member is None:
         raise DomainError(_l("No such member."))
@@ -167,8 +170,9 @@ def update_profile(
             ("display_name", display_name.strip()),
             ("language", language),
             ("timezone", timezone),
+            ("ballot_mail", ballot_mail),
         )
-        if getattr(member, key) != value
+        if value is not None and getattr(member, key) != value
     }
     for key, value in changes.items():
         setattr(member, key, value)

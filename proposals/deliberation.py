@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ from proposals.policies import can_comment, can_moderate, can_support, can_view_
 from proposals.services import (
     STATE_NAMES,
     _new_revision,
+    amendment_in_ballot,
     current_revision,
     follow,
     get_proposal,
@@ -217,13 +219,11 @@ def decide_amendment(
     actor: Member, amendment_id: int, *, accept: bool, reason: str, now: datetime
 ) -> Amendment:
     """The authors accept (a new revision) or reject an amendment, with a reason."""
-    amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None:
-        raise NotFound(_l("There is no such amendment."))
-    proposal = get_proposal(amendment.proposal_id, lock=True)
-    db.session.refresh(amendment)  # its state as it is under the lock, not as first read
+    amendment, proposal = _locked_amendment(amendment_id)
     if not proposal.is_author(actor):
         raise NotAllowed(_l("Only the proposal's authors decide on amendments."))
+    if amendment.state is AmendmentState.IN_BALLOT:
+        raise DomainError(_l("The body is voting on this amendment: its ballot decides it."))
     if amendment.state is not AmendmentState.OPEN:
         raise DomainError(_l("This amendment has already been decided."))
     if proposal.state not in OPEN_STATES:
@@ -231,40 +231,16 @@ def decide_amendment(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give the reason for your decision."), field="reason")
-    if accept and amendment.base_revision != proposal.current_revision:
-        raise DomainError(
-            _l(
-                "The text changed after this amendment was written (it was written on revision "
-                "%(base)s, the text is now at revision %(current)s); it must be proposed again.",
-                base=amendment.base_revision,
-                current=proposal.current_revision,
-            )
-        )
-    amendment.decided_by_id = actor.id
-    amendment.decided_at = naive_utc(now)
-    amendment.decision_reason = reason[:500]
     if accept:
-        latest = current_revision(proposal)
-        revision = _new_revision(
-            actor,
-            proposal,
-            title=latest.title,
-            text=amendment.text,
-            fields=latest.fields,
-            note=_("Amendment %(id)s accepted", id=amendment.id),
-            now=now,
-        )
-        amendment.state = AmendmentState.ACCEPTED
-        amendment.resulting_revision = revision.number
-    else:
-        amendment.state = AmendmentState.REJECTED
-    db.session.flush()
-    audit.record(
+        _check_base_is_current(amendment, proposal)
+    _settle(
         actor,
-        "amendment.decided",
         amendment,
+        proposal,
+        accept=accept,
+        reason=reason[:500],
+        note=lambda: _("Amendment %(id)s accepted", id=amendment.id),
         now=now,
-        data={"state": amendment.state.value, "reason": reason[:500]},
     )
     decision_reason = reason[:500]
     if accept:
@@ -280,6 +256,129 @@ def decide_amendment(
             reason=decision_reason,
         )
     notify.notify(proposal, message, now=now, actor=actor, also=[amendment.author])
+    return amendment
+
+
+def _locked_amendment(amendment_id: int) -> tuple[Amendment, Proposal]:
+    amendment = db.session.get(Amendment, amendment_id)
+    if amendment is None:
+        raise NotFound(_l("There is no such amendment."))
+    proposal = get_proposal(amendment.proposal_id, lock=True)
+    db.session.refresh(amendment)  # its state as it is under the lock, not as first read
+    return amendment, proposal
+
+
+def _check_base_is_current(amendment: Amendment, proposal: Proposal) -> None:
+    if amendment.base_revision != proposal.current_revision:
+        raise DomainError(
+            _l(
+                "The text changed after this amendment was written (it was written on revision "
+                "%(base)s, the text is now at revision %(current)s); it must be proposed again.",
+                base=amendment.base_revision,
+                current=proposal.current_revision,
+            )
+        )
+
+
+def _settle(
+    actor: Member | None,
+    amendment: Amendment,
+    proposal: Proposal,
+    *,
+    accept: bool,
+    reason: str,
+    note: Callable[[], str],
+    now: datetime,
+) -> None:
+    """Accept (the amended text becomes a new revision) or reject, and record it."""
+    amendment.decided_by_id = actor.id if actor is not None else None
+    amendment.decided_at = naive_utc(now)
+    amendment.decision_reason = reason
+    if accept:
+        latest = current_revision(proposal)
+        revision = _new_revision(
+            # A vote of the body has no single author: the revision is the amendment's.
+            actor or amendment.author,
+            proposal,
+            title=latest.title,
+            text=amendment.text,
+            fields=latest.fields,
+            note=note(),
+            now=now,
+        )
+        amendment.state = AmendmentState.ACCEPTED
+        amendment.resulting_revision = revision.number
+    else:
+        amendment.state = AmendmentState.REJECTED
+    db.session.flush()
+    audit.record(
+        actor,
+        "amendment.decided",
+        amendment,
+        now=now,
+        data={"state": amendment.state.value, "reason": reason},
+    )
+
+
+def send_amendment_to_ballot(amendment_id: int, *, now: datetime) -> Amendment:
+    """The body will decide this amendment by vote (the caller checks that the
+    actor may set up the body's ballots). One amendment of a proposal at a time,
+    and the text stays as it is until the vote."""
+    amendment, proposal = _locked_amendment(amendment_id)
+    if amendment.state is not AmendmentState.OPEN:
+        raise DomainError(_l("Only an open amendment can be put to a vote."))
+    if proposal.state not in OPEN_STATES:
+        raise DomainError(_l("The deliberation on this proposal is closed."))
+    _check_base_is_current(amendment, proposal)
+    if amendment_in_ballot(proposal.id) is not None:
+        raise DomainError(_l("Another amendment to this proposal is being voted on."))
+    amendment.state = AmendmentState.IN_BALLOT
+    db.session.flush()
+    audit.record(None, "amendment.to_ballot", amendment, now=now)
+    return amendment
+
+
+def settle_amendment_by_ballot(
+    amendment_id: int, *, accept: bool, ballot_id: int, now: datetime
+) -> Amendment:
+    """The ballot on the amendment closed: approved makes a new revision."""
+    amendment, proposal = _locked_amendment(amendment_id)
+    if amendment.state is not AmendmentState.IN_BALLOT:
+        raise DomainError(_l("This amendment has already been decided."))
+    reason = f"ballot {ballot_id}"
+    if accept and proposal.state not in OPEN_STATES:
+        # Withdrawn while the body voted: there is no text left to amend.
+        accept, reason = False, f"ballot {ballot_id}; the proposal is {proposal.state.value}"
+    _settle(
+        None,
+        amendment,
+        proposal,
+        accept=accept,
+        reason=reason,
+        note=lambda: _(
+            "Amendment %(id)s approved by ballot %(ballot)s", id=amendment.id, ballot=ballot_id
+        ),
+        now=now,
+    )
+    if accept:
+        message = lambda: _(  # noqa: E731
+            "The body approved amendment %(id)s by vote.", id=amendment.id
+        )
+    else:
+        message = lambda: _(  # noqa: E731
+            "The body rejected amendment %(id)s by vote.", id=amendment.id
+        )
+    notify.notify(proposal, message, now=now, actor=None, also=[amendment.author])
+    return amendment
+
+
+def reopen_amendment(amendment_id: int, *, now: datetime) -> Amendment:
+    """Its ballot was cancelled before opening: the amendment is open again."""
+    amendment, _proposal = _locked_amendment(amendment_id)
+    if amendment.state is AmendmentState.IN_BALLOT:
+        amendment.state = AmendmentState.OPEN
+        db.session.flush()
+        audit.record(None, "amendment.reopened", amendment, now=now)
     return amendment
 
 

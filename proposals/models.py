@@ -38,7 +38,10 @@ TRANSITIONS: dict[ProposalState, frozenset[ProposalState]] = {
     ProposalState.DRAFT: frozenset({ProposalState.PUBLISHED, ProposalState.WITHDRAWN}),
     ProposalState.PUBLISHED: frozenset({ProposalState.READY, ProposalState.WITHDRAWN}),
     ProposalState.READY: frozenset({ProposalState.IN_BALLOT, ProposalState.WITHDRAWN}),
-    ProposalState.IN_BALLOT: frozenset({ProposalState.APPROVED, ProposalState.REJECTED}),
+    # Back to ready when its ballot is cancelled before it opens.
+    ProposalState.IN_BALLOT: frozenset(
+        {ProposalState.APPROVED, ProposalState.REJECTED, ProposalState.READY}
+    ),
     ProposalState.APPROVED: frozenset({ProposalState.ARCHIVED}),
     ProposalState.REJECTED: frozenset({ProposalState.ARCHIVED}),
     ProposalState.WITHDRAWN: frozenset({ProposalState.ARCHIVED}),
@@ -58,6 +61,7 @@ class Stance(enum.StrEnum):
 
 class AmendmentState(enum.StrEnum):
     OPEN = "open"
+    IN_BALLOT = "in-ballot"  # the body decides it by vote instead of the authors
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"

@@ -218,14 +218,17 @@ class ProposalPage:
 
     @property
     def open_amendments(self) -> list[Amendment]:
-        return [a for a in self.amendments if a.state is AmendmentState.OPEN]
+        return [a for a in self.amendments if a.state in PENDING_AMENDMENT_STATES]
 
     @property
     def decided_amendments(self) -> list[Amendment]:
-        return [a for a in self.amendments if a.state is not AmendmentState.OPEN]
+        return [a for a in self.amendments if a.state not in PENDING_AMENDMENT_STATES]
 
     def revision(self, number: int) -> Revision | None:
         return next((r for r in self.revisions if r.number == number), None)
+
+
+PENDING_AMENDMENT_STATES = frozenset({AmendmentState.OPEN, AmendmentState.IN_BALLOT})
 
 
 def thread_comments(comments: list[Comment]) -> list[Thread]:

@@ -32,6 +32,8 @@ from proposals.forms import TEXT_MAX, TITLE_MAX
 from proposals.kinds import get_kind
 from proposals.models import (
     TRANSITIONS,
+    Amendment,
+    AmendmentState,
     Attachment,
     Follow,
     Proposal,
@@ -132,6 +134,15 @@ def create_proposal(
     return proposal
 
 
+def amendment_in_ballot(proposal_id: int) -> Amendment | None:
+    """The proposal's amendment that the body is voting on, if any."""
+    return db.session.execute(
+        sa.select(Amendment)
+        .where(Amendment.proposal_id == proposal_id, Amendment.state == AmendmentState.IN_BALLOT)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def current_revision(proposal: Proposal) -> Revision:
     return db.session.execute(
         sa.select(Revision).where(
@@ -161,6 +172,10 @@ def revise(
                 "A proposal that is %(state)s can no longer be changed.",
                 state=STATE_NAMES[proposal.state],
             )
+        )
+    if amendment_in_ballot(proposal.id) is not None:
+        raise DomainError(
+            _l("An amendment to this text is being voted on; the text can change after the vote.")
         )
     title, text = _check_text(title, text)
     latest = current_revision(proposal)
@@ -329,6 +344,15 @@ def put_forward(actor: Member, proposal_id: int, *, now: datetime) -> Proposal:
     proposal = get_proposal(proposal_id, lock=True)
     if not chairs(actor, proposal.body, roles=(Role.CHAIR,)):
         raise NotAllowed(_l("Only the body's chair can put a proposal up for decision."))
+    if proposal.state is not ProposalState.PUBLISHED:
+        # Ready is also where a cancelled ballot returns a proposal, by its own move.
+        raise DomainError(
+            _l(
+                "A proposal that is %(state)s cannot become %(target)s.",
+                state=STATE_NAMES[proposal.state],
+                target=STATE_NAMES[ProposalState.READY],
+            )
+        )
     return transition(
         actor, proposal, ProposalState.READY, now=now, reason="put forward by the chair"
     )

@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.fixtures.factories",
     "tests.fixtures.postgres",
     "tests.fixtures.proposals",
+    "tests.fixtures.ballots",
     "tests.fixtures.queries",
 ]

@@ -12,7 +12,7 @@ from governance import auth, imports, queries, services
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.forms import InviteForm, ProfileForm
-from governance.models import Member, OrganizationKind, Role
+from governance.models import BallotMail, Member, OrganizationKind, Role
 from governance.policies import (
     can_edit_member,
     can_import_members,
@@ -63,6 +63,7 @@ def edit(member_id: int):
                 display_name=form.display_name.data,
                 language=form.language.data,
                 timezone=form.timezone.data.strip(),
+                ballot_mail=BallotMail(form.ballot_mail.data) if form.ballot_mail.data else None,
                 now=utcnow(),
             )
         except DomainError as error:

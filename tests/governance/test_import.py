@@ -225,7 +225,10 @@ def test_cli_imports_a_good_file(app, admin, base_url):
     assert f"{base_url}/password/reset/" in text
 
 
-def test_cli_without_a_base_url_says_so_and_saves_nothing(app, admin):
+def test_cli_without_a_base_url_says_so_and_saves_nothing(app, admin, monkeypatch):
+    # Development falls back to the address ``make run`` serves; production must be told.
+    production = dataclasses.replace(app.config["ASAMBLEA"], env="production")
+    monkeypatch.setitem(app.config, "ASAMBLEA", production)
     before = counts(*TABLES)
     result = app.test_cli_runner().invoke(args=["member", "import", str(GOOD)])
     assert result.exit_code == 1

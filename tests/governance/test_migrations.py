@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import flask_migrate
@@ -310,7 +310,180 @@ def rows_0002(n: int) -> None:
     )
 
 
-ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {"0001": rows_0001, "0002": rows_0002}
+def rows_0003(n: int) -> None:
+    tables = reflected_tables()
+
+    def member(name: str, mail: str) -> int:
+        return insert(
+            tables["members"],
+            email=f"{name}{n}@example.org",
+            display_name=f"{name.title()} {n}",
+            password_hash=None,
+            language="es",
+            timezone="America/Lima",
+            is_admin=False,
+            is_active_member=True,
+            ballot_mail=mail,
+            last_digest_at=AT if mail == "daily" else None,
+            created_at=AT,
+        )
+
+    chair_id, grantor_id = member("chair", "immediate"), member("grantor", "daily")
+    body_id = insert(
+        tables["bodies"],
+        slug=f"voting-assembly-{n}",
+        name=f"Voting assembly {n}",
+        kind="assembly",
+        description="",
+        max_proxies=2,
+        created_at=AT,
+    )
+    seat_ids = [
+        insert(
+            tables["seats"],
+            body_id=body_id,
+            member_id=member_id,
+            organization_id=None,
+            role=role,
+            weight=weight,
+            starts_on=date(2026, 11, 23),
+            ends_on=None,
+            created_at=AT,
+        )
+        for member_id, role, weight in ((chair_id, "chair", 3), (grantor_id, "member", 1))
+    ]
+    proposal_id = insert(
+        tables["proposals"],
+        body_id=body_id,
+        kind="motion",
+        state="approved",
+        title=f"Motion {n}",
+        created_by_id=chair_id,
+        created_at=AT,
+        published_at=AT,
+        ready_at=AT,
+        closed_at=AT,
+        current_revision=1,
+    )
+
+    def ballot(mode: str, **values) -> int:
+        return insert(
+            tables["ballots"],
+            body_id=body_id,
+            title=f"Question {n} ({mode})",
+            description="",
+            method="yes-no-abstain",
+            options=["yes", "no", "abstain"],
+            quorum_num=1,
+            quorum_den=3,
+            threshold_num=1,
+            threshold_den=2,
+            threshold_base="votes",
+            is_strict=True,
+            mode=mode,
+            state="closed",
+            opens_at=AT,
+            closes_at=AT + timedelta(days=7),
+            created_by_id=chair_id,
+            created_at=AT,
+            opened_at=AT,
+            closed_at=AT + timedelta(days=7),
+            electorate_weight=4,
+            result={"approved": True},
+            result_hash=f"{n:064x}",
+            **values,
+        )
+
+    nominal_id = ballot("nominal", proposal_id=proposal_id, revision_number=1)
+    secret_id = ballot("secret", reminded_at=AT)
+    for ballot_id in (nominal_id, secret_id):
+        for seat_id, member_id, weight in zip(
+            seat_ids, (chair_id, grantor_id), (3, 1), strict=True
+        ):
+            insert(
+                tables["ballot_electors"],
+                ballot_id=ballot_id,
+                seat_id=seat_id,
+                member_id=member_id,
+                organization_id=None,
+                weight=weight,
+            )
+    insert(
+        tables["nominal_votes"],
+        ballot_id=nominal_id,
+        seat_id=seat_ids[0],
+        choice='"yes"',
+        weight=3,
+        cast_by_id=chair_id,
+        cast_at=AT,
+    )
+    # A proxy's vote for the grantor's seat in the secret ballot.
+    insert(
+        tables["secret_participations"],
+        ballot_id=secret_id,
+        seat_id=seat_ids[1],
+        cast_by_id=chair_id,
+    )
+    insert(
+        tables["secret_papers"],
+        tracker=f"{n:064x}",
+        ballot_id=secret_id,
+        salt=f"{n:032x}",
+        weight=1,
+        choice='"no"',
+    )
+    insert(
+        tables["proxies"],
+        body_id=body_id,
+        ballot_id=None,
+        grantor_id=grantor_id,
+        holder_id=chair_id,
+        created_at=AT,
+        revoked_at=None,
+    )
+    insert(
+        tables["proxies"],
+        body_id=body_id,
+        ballot_id=secret_id,
+        grantor_id=grantor_id,
+        holder_id=chair_id,
+        created_at=AT,
+        revoked_at=AT,
+    )
+    insert(
+        tables["ballot_notices"],
+        member_id=grantor_id,
+        ballot_id=nominal_id,
+        event="result",
+        created_at=AT,
+        sent_at=None,
+    )
+    insert(
+        tables["decisions"],
+        body_id=body_id,
+        proposal_id=proposal_id,
+        revision_number=1,
+        ballot_id=nominal_id,
+        result_hash=f"{n:064x}",
+        title=f"Motion {n}",
+        supersedes_id=None,
+        decided_at=AT + timedelta(days=7),
+    )
+    audit.record(
+        None,
+        "ballot.closed",
+        now=AT,
+        object_type="ballots",
+        object_id=nominal_id,
+        data={"n": n},
+    )
+
+
+ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {
+    "0001": rows_0001,
+    "0002": rows_0002,
+    "0003": rows_0003,
+}
 
 
 def write_rows(revision: str, n: int) -> None:

@@ -19,6 +19,9 @@ DEMO_VALUES = {
     "seat_id": 1,
     "token": "x" * 43,
     "proposal_id": 1,
+    "ballot_id": 1,
+    "decision_id": 1,
+    "amendment_id": 1,
 }
 
 

@@ -1,0 +1,137 @@
+"""Decisions (blueprint ``decisions``): putting a proposal to the vote, and the
+decision page.
+
+This blueprint also gives the templates what joins proposals and ballots,
+which neither package knows of the other: the Jinja globals
+``ballots_for_proposal``, ``decisions_for_proposal``, ``decision_for_ballot``
+and ``ballot_subject`` (the proposal a ballot decides, if the member may read it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from governance import decisions
+from governance.errors import DomainError, NotFound
+from governance.extensions import db
+from governance.policies import is_member
+from governance.views.common import refuse
+from governance.web import authorize, public, requires, utcnow
+from proposals import services as proposal_services
+from proposals.models import Amendment, Proposal, ProposalState
+from proposals.policies import can_view_proposal
+from votes.forms import ProposalBallotForm
+from votes.policies import can_run_ballots, can_view_ballot
+
+bp = Blueprint("decisions", __name__)
+
+
+def ballot_subject(ballot: Any) -> Proposal | None:
+    """The proposal the ballot decides, if there is one the member may read."""
+    if getattr(ballot, "proposal_id", None) is None:
+        return None
+    try:
+        proposal = proposal_services.get_proposal(ballot.proposal_id)
+    except NotFound:
+        return None
+    return proposal if can_view_proposal(current_user, proposal) else None
+
+
+TEMPLATE_GLOBALS = {
+    "ballots_for_proposal": decisions.ballots_for_proposal,
+    "decisions_for_proposal": decisions.decisions_for_proposal,
+    "decision_for_ballot": decisions.decision_for_ballot,
+    "ballot_subject": ballot_subject,
+    "ballots_for_amendments": decisions.ballots_for_amendments,
+    "can_run_ballots": can_run_ballots,
+}
+bp.record_once(lambda state: state.app.jinja_env.globals.update(TEMPLATE_GLOBALS))
+
+
+def visible_proposal(proposal_id: int) -> Proposal:
+    try:
+        proposal = proposal_services.get_proposal(proposal_id)
+    except NotFound:
+        abort(404)
+    authorize(can_view_proposal, proposal)
+    return proposal
+
+
+@bp.route("/proposals/<int:proposal_id>/ballot/new", methods=["GET", "POST"])
+@requires(is_member)
+def put_to_vote(proposal_id: int):
+    proposal = visible_proposal(proposal_id)
+    authorize(can_run_ballots, proposal.body)
+    form = ProposalBallotForm()
+    if not form.is_submitted():
+        form.title.data = proposal.title
+    if form.validate_on_submit():
+        try:
+            ballot = decisions.put_to_vote(
+                current_user, proposal.id, form.ballot_settings(), now=utcnow()
+            )
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            flash(_("The proposal is put to the vote."), "success")
+            return redirect(url_for("votes.ballot", ballot_id=ballot.id))
+    return render_template(
+        "governance/decision_put_to_vote.html",
+        form=form,
+        proposal=proposal,
+        is_ready=proposal.state is ProposalState.READY,
+    )
+
+
+@bp.route("/amendments/<int:amendment_id>/ballot/new", methods=["GET", "POST"])
+@requires(is_member)
+def amendment_to_vote(amendment_id: int):
+    amendment = db.session.get(Amendment, amendment_id)
+    if amendment is None:
+        abort(404)
+    proposal = visible_proposal(amendment.proposal_id)
+    authorize(can_run_ballots, proposal.body)
+    form = ProposalBallotForm()
+    if not form.is_submitted():
+        form.title.data = _(
+            "Amendment %(id)s to “%(title)s”", id=amendment.id, title=proposal.title
+        )[:200]
+    if form.validate_on_submit():
+        try:
+            ballot = decisions.put_amendment_to_vote(
+                current_user, amendment.id, form.ballot_settings(), now=utcnow()
+            )
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            flash(_("The amendment is put to the vote."), "success")
+            return redirect(url_for("votes.ballot", ballot_id=ballot.id))
+    return render_template(
+        "governance/amendment_put_to_vote.html", form=form, proposal=proposal, amendment=amendment
+    )
+
+
+@bp.get("/decisions/<int:decision_id>")
+@public  # as public as its body's ballots: authorize below
+def detail(decision_id: int):
+    try:
+        decision = decisions.get_decision(decision_id)
+    except NotFound:
+        abort(404)
+    # A decision is as public as the ballots of its body.
+    authorize(can_view_ballot, decision)
+    proposal = None
+    if decision.proposal_id is not None:
+        proposal = proposal_services.get_proposal(decision.proposal_id)
+        if not can_view_proposal(current_user, proposal):
+            proposal = None
+    return render_template(
+        "governance/decision.html",
+        decision=decision,
+        proposal=proposal,
+        superseded_by=decisions.superseded_by(decision.id),
+    )

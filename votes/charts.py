@@ -1,0 +1,141 @@
+"""What the result pages show: the rows of a result in ranking order, and a bar
+chart of them as inline SVG.
+
+The chart needs no JavaScript and no style attribute (the site's Content
+Security Policy allows neither): it is drawn with presentation attributes, its
+text is real text, and it says in ``<title>`` and ``<desc>`` what it shows. It
+is drawn for a 320 px wide screen and scales up with its container. The
+numbers are in the table next to it too; the chart only helps to compare them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import format_date, format_decimal, format_percent, format_time
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from votes.forms import option_label
+
+WIDTH = 320
+ROW_HEIGHT = 44
+LABEL_CHARS = 40
+BAR_AREA = 200  # the rest of the width holds the number at the bar's end
+BAR_COLOUR = "#1f5c3a"
+FIRST_COLOUR = "#123d26"
+TRACK_COLOUR = "#e8e4da"
+TEXT_COLOUR = "#1b1b1b"
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One option of a closed ballot, in ranking order."""
+
+    place: int  # 1 for the first of the ranking
+    option: str
+    label: str
+    count: int
+    share: Fraction
+    percent: str
+    is_winner: bool  # tied for first before any tie-break (or the decision itself)
+
+
+def fraction_of(text: str | None) -> Fraction:
+    """A ``"num/den"`` of the result as a Fraction (0 for none)."""
+    if not text:
+        return Fraction(0)
+    num, _sep, den = text.partition("/")
+    return Fraction(int(num), int(den or 1))
+
+
+def percent(value: Fraction | str | None) -> str:
+    """A share as a percentage in the member's language, one decimal (display only)."""
+    share = value if isinstance(value, Fraction) else fraction_of(value)
+    exact = Decimal(share.numerator) / Decimal(share.denominator)
+    return format_percent(exact, format="#,##0.0%")
+
+
+def to_the_minute(moment: datetime) -> str:
+    """A stored (UTC) time in the member's zone and language, without seconds."""
+    at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f"{format_date(at, 'medium')}, {format_time(at, 'short')}"
+
+
+def number(value: int) -> str:
+    return format_decimal(value)
+
+
+def result_rows(ballot: Any) -> list[ResultRow]:
+    """The result's options in ranking order with their counts and shares."""
+    result = ballot.result or {}
+    counts = result.get("counts", {})
+    shares = result.get("shares", {})
+    winners = set(result.get("winners", []))
+    ranking = result.get("ranking") or list(result.get("options", []))
+    rows = []
+    for place, option in enumerate(ranking, start=1):
+        share = fraction_of(shares.get(option))
+        rows.append(
+            ResultRow(
+                place=place,
+                option=option,
+                label=option_label(ballot, option),
+                count=int(counts.get(option, 0)),
+                share=share,
+                percent=percent(share),
+                is_winner=option in winners,
+            )
+        )
+    return rows
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def bar_chart(rows: list[ResultRow], *, chart_id: str, title: str) -> Markup:
+    """Horizontal bars, one per row: the label above its bar, the count and the
+    share at the bar's end. Bars are as long as the count against the largest."""
+    largest = max((row.count for row in rows), default=0)
+    height = ROW_HEIGHT * max(len(rows), 1) + 8
+    description = "; ".join(
+        _(
+            "%(option)s: %(count)s (%(percent)s)",
+            option=row.label,
+            count=row.count,
+            percent=row.percent,
+        )
+        for row in rows
+    )
+    parts = [
+        f'<svg class="chart" id="{chart_id}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for index, row in enumerate(rows):
+        top = index * ROW_HEIGHT + 4
+        width = round(BAR_AREA * row.count / largest) if largest else 0
+        colour = FIRST_COLOUR if row.is_winner else BAR_COLOUR
+        weight = "700" if row.is_winner else "400"
+        label = f"{row.place}. {_shorten(row.label)}"
+        parts += [
+            "<g>",
+            f"<title>{escape(row.label)}</title>",
+            f'<text x="0" y="{top + 13}" font-size="13" font-weight="{weight}" '
+            f'fill="{TEXT_COLOUR}">{escape(label)}</text>',
+            f'<rect x="0" y="{top + 19}" width="{BAR_AREA}" height="16" fill="{TRACK_COLOUR}"/>',
+            f'<rect x="0" y="{top + 19}" width="{width}" height="16" fill="{colour}"/>',
+            f'<text x="{BAR_AREA + 6}" y="{top + 32}" font-size="12" fill="{TEXT_COLOUR}">'
+            f"{escape(number(row.count))} · {escape(row.percent)}</text>",
+            "</g>",
+        ]
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text above is escaped
