@@ -36,6 +36,9 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
+    # Ids in addresses fit the database's integers: /ballots/99999999999 is a
+    # plain 404, not an overflow in the database driver.
+    app.url_map.converters["int"] = web.DatabaseIdConverter
     app.config.update(settings.flask_config(app.instance_path))
     app.config.update(overrides)
     if settings.trusted_proxies:

@@ -71,9 +71,9 @@ def demo_command(if_needed: bool) -> None:
     else:
         demo.load(now=utcnow())
         db.session.commit()
-        from governance.mail import deliver_pending
+        from governance.mail import deliver_all
 
-        deliver_pending()
+        deliver_all()
         click.echo("Loaded the demo network.")
     click.echo(f"Every demo member's password is '{demo.PASSWORD}'. Logins:")
     for email in demo.login_emails():
@@ -123,9 +123,9 @@ def import_command(path: Path, actor_email: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    from governance.mail import deliver_pending
+    from governance.mail import deliver_all
 
-    deliver_pending()
+    deliver_all()
     click.echo(f"Imported {report.members_created} new members and {report.seats_added} seats.")
 
 
@@ -155,6 +155,6 @@ def mail_group() -> None:
 @mail_group.command("send")
 def mail_send() -> None:
     """Deliver the messages waiting in the outbox."""
-    from governance.mail import deliver_pending
+    from governance.mail import deliver_all
 
-    click.echo(f"Sent {deliver_pending()} messages.")
+    click.echo(f"Sent {deliver_all()} messages.")

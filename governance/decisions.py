@@ -135,6 +135,16 @@ def _proposal_follows_its_ballot(ballot: Any, result: dict, now: datetime) -> No
             None, proposal, ProposalState.APPROVED, now=now, reason=f"ballot {ballot.id}"
         )
         record_decision(proposal, ballot, now=now)
+    elif not result.get("quorum_met"):
+        # Too few took part: the ballot decided nothing, and the proposal can be
+        # put to a vote again.
+        proposal_services.transition(
+            None,
+            proposal,
+            ProposalState.READY,
+            now=now,
+            reason=f"ballot {ballot.id}: quorum not met",
+        )
     else:
         proposal_services.transition(
             None, proposal, ProposalState.REJECTED, now=now, reason=f"ballot {ballot.id}"
@@ -156,6 +166,7 @@ def _proposal_back_to_ready(ballot: Any, now: datetime) -> None:
 
 
 def get_decision(decision_id: int) -> Decision:
+    """The decision, or NotFound."""
     decision = db.session.get(Decision, decision_id)
     if decision is None:
         raise NotFound(_l("There is no such decision."))
@@ -163,6 +174,7 @@ def get_decision(decision_id: int) -> Decision:
 
 
 def decision_for_ballot(ballot_id: int) -> Decision | None:
+    """The decision a ballot led to, if it did."""
     return db.session.execute(
         sa.select(Decision).where(Decision.ballot_id == ballot_id)
     ).scalar_one_or_none()
@@ -190,6 +202,7 @@ def ballots_for_amendments(proposal_id: int) -> dict[int, Ballot]:
 
 
 def decisions_for_proposal(proposal_id: int) -> list[Decision]:
+    """The proposal's decisions, newest first."""
     return list(
         db.session.execute(
             sa.select(Decision)

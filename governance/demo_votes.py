@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from governance import decisions
 from governance.models import Body, Member
 from proposals import services as proposal_services
-from votes import proxies, queries
+from votes import casting, proxies, queries
 from votes import services as ballot_services
 from votes.models import BallotMode
 
@@ -39,9 +39,7 @@ def _vote_everyone(ballot_id: int, members: list[Member], choose, now: datetime)
     for member in members:
         for right in queries.voting_rights(member, ballot):
             if not right.by_proxy:
-                ballot_services.cast_vote(
-                    member, ballot_id, right.elector.seat_id, choose(member), now=now
-                )
+                casting.cast_vote(member, ballot_id, right.elector.seat_id, choose(member), now=now)
 
 
 def load_ballots(admin: Member, assembly: Body, members: list[Member], *, now: datetime) -> None:

@@ -45,6 +45,14 @@ def mail_folder() -> Path:
     return Path(current_app.instance_path) / "mail"
 
 
+def deliver_all() -> int:
+    """Deliver the whole outbox, a hundred at a time (the command line's way)."""
+    total = 0
+    while sent := deliver_pending():
+        total += sent
+    return total
+
+
 def deliver_pending(limit: int = 100) -> int:
     """Send unsent outbox messages and mark them sent; commits its own work.
 

@@ -13,6 +13,7 @@ from flask import Flask, abort, current_app, g, has_request_context, request, se
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from governance.extensions import db, login_manager
 from governance.models import Member
@@ -22,6 +23,14 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in routes, bounded to the range of a database integer."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def utcnow() -> datetime:

@@ -1,11 +1,11 @@
 """Deliberation on a published proposal: comments (two levels, with a stance),
-moderation and flags, amendments, supports and the support threshold, follows."""
+moderation and flags, supports and the support threshold, follows. Amendments
+are in ``proposals.amendments`` (their operations are named here too)."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -18,11 +18,16 @@ from governance.extensions import db
 from governance.models import Body, Member, Role, Seat
 from governance.services import naive_utc
 from proposals import notify
-from proposals.forms import COMMENT_MAX, TEXT_MAX
+from proposals.amendments import (  # noqa: F401 - re-exported: deliberation in one place
+    _check_open,
+    decide_amendment,
+    propose_amendment,
+    reopen_amendment,
+    send_amendment_to_ballot,
+    settle_amendment_by_ballot,
+)
+from proposals.forms import COMMENT_MAX
 from proposals.models import (
-    OPEN_STATES,
-    Amendment,
-    AmendmentState,
     Comment,
     CommentFlag,
     Follow,
@@ -31,25 +36,14 @@ from proposals.models import (
     Stance,
     Support,
 )
-from proposals.policies import can_comment, can_moderate, can_support, can_view_proposal
+from proposals.policies import can_moderate, can_support, can_view_proposal
 from proposals.services import (
     STATE_NAMES,
-    _new_revision,
-    amendment_in_ballot,
-    current_revision,
     follow,
     get_proposal,
     transition,
 )
 from proposals.text import normalise_text
-
-
-def _check_open(actor: Member, proposal: Proposal) -> None:
-    if proposal.state not in OPEN_STATES:
-        raise DomainError(_l("The deliberation on this proposal is closed."))
-    if not can_comment(actor, proposal):
-        raise NotAllowed(_l("You cannot take part in this deliberation."))
-
 
 # --- comments -----------------------------------------------------------------------
 
@@ -172,214 +166,6 @@ def stance_counts(proposal_id: int) -> dict[str, int]:
     counts = Counter({stance.value: 0 for stance in Stance})
     counts.update({stance.value: n for stance, n in rows})
     return dict(counts)
-
-
-# --- amendments ---------------------------------------------------------------------
-
-
-def propose_amendment(
-    actor: Member, proposal_id: int, *, text: str, explanation: str, now: datetime
-) -> Amendment:
-    """A member proposes a new wording of the current text."""
-    proposal = get_proposal(proposal_id, lock=True)  # not while it is being withdrawn
-    _check_open(actor, proposal)
-    text = normalise_text(text)
-    if not text:
-        raise DomainError(_l("Write the text as you propose it."), field="text")
-    if len(text) > TEXT_MAX:
-        raise DomainError(_l("At most 20000 characters."), field="text")
-    if text == current_revision(proposal).text:
-        raise DomainError(_l("The amendment does not change the text."), field="text")
-    amendment = Amendment(
-        proposal_id=proposal.id,
-        author_id=actor.id,
-        base_revision=proposal.current_revision,
-        text=text,
-        explanation=(explanation or "").strip()[:COMMENT_MAX],
-        created_at=naive_utc(now),
-    )
-    db.session.add(amendment)
-    db.session.flush()
-    follow(actor, proposal, now=now)
-    audit.record(
-        actor,
-        "amendment.proposed",
-        amendment,
-        now=now,
-        data={"proposal_id": proposal.id, "base_revision": amendment.base_revision},
-    )
-    name = actor.display_name
-    notify.notify(
-        proposal, lambda: _("%(name)s proposed an amendment.", name=name), now=now, actor=actor
-    )
-    return amendment
-
-
-def decide_amendment(
-    actor: Member, amendment_id: int, *, accept: bool, reason: str, now: datetime
-) -> Amendment:
-    """The authors accept (a new revision) or reject an amendment, with a reason."""
-    amendment, proposal = _locked_amendment(amendment_id)
-    if not proposal.is_author(actor):
-        raise NotAllowed(_l("Only the proposal's authors decide on amendments."))
-    if amendment.state is AmendmentState.IN_BALLOT:
-        raise DomainError(_l("The body is voting on this amendment: its ballot decides it."))
-    if amendment.state is not AmendmentState.OPEN:
-        raise DomainError(_l("This amendment has already been decided."))
-    if proposal.state not in OPEN_STATES:
-        raise DomainError(_l("The deliberation on this proposal is closed."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Give the reason for your decision."), field="reason")
-    if accept:
-        _check_base_is_current(amendment, proposal)
-    _settle(
-        actor,
-        amendment,
-        proposal,
-        accept=accept,
-        reason=reason[:500],
-        note=lambda: _("Amendment %(id)s accepted", id=amendment.id),
-        now=now,
-    )
-    decision_reason = reason[:500]
-    if accept:
-        message = lambda: _(  # noqa: E731 - rendered later in each reader's language
-            "The authors accepted amendment %(id)s: %(reason)s",
-            id=amendment.id,
-            reason=decision_reason,
-        )
-    else:
-        message = lambda: _(  # noqa: E731
-            "The authors rejected amendment %(id)s: %(reason)s",
-            id=amendment.id,
-            reason=decision_reason,
-        )
-    notify.notify(proposal, message, now=now, actor=actor, also=[amendment.author])
-    return amendment
-
-
-def _locked_amendment(amendment_id: int) -> tuple[Amendment, Proposal]:
-    amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None:
-        raise NotFound(_l("There is no such amendment."))
-    proposal = get_proposal(amendment.proposal_id, lock=True)
-    db.session.refresh(amendment)  # its state as it is under the lock, not as first read
-    return amendment, proposal
-
-
-def _check_base_is_current(amendment: Amendment, proposal: Proposal) -> None:
-    if amendment.base_revision != proposal.current_revision:
-        raise DomainError(
-            _l(
-                "The text changed after this amendment was written (it was written on revision "
-                "%(base)s, the text is now at revision %(current)s); it must be proposed again.",
-                base=amendment.base_revision,
-                current=proposal.current_revision,
-            )
-        )
-
-
-def _settle(
-    actor: Member | None,
-    amendment: Amendment,
-    proposal: Proposal,
-    *,
-    accept: bool,
-    reason: str,
-    note: Callable[[], str],
-    now: datetime,
-) -> None:
-    """Accept (the amended text becomes a new revision) or reject, and record it."""
-    amendment.decided_by_id = actor.id if actor is not None else None
-    amendment.decided_at = naive_utc(now)
-    amendment.decision_reason = reason
-    if accept:
-        latest = current_revision(proposal)
-        revision = _new_revision(
-            # A vote of the body has no single author: the revision is the amendment's.
-            actor or amendment.author,
-            proposal,
-            title=latest.title,
-            text=amendment.text,
-            fields=latest.fields,
-            note=note(),
-            now=now,
-        )
-        amendment.state = AmendmentState.ACCEPTED
-        amendment.resulting_revision = revision.number
-    else:
-        amendment.state = AmendmentState.REJECTED
-    db.session.flush()
-    audit.record(
-        actor,
-        "amendment.decided",
-        amendment,
-        now=now,
-        data={"state": amendment.state.value, "reason": reason},
-    )
-
-
-def send_amendment_to_ballot(amendment_id: int, *, now: datetime) -> Amendment:
-    """The body will decide this amendment by vote (the caller checks that the
-    actor may set up the body's ballots). One amendment of a proposal at a time,
-    and the text stays as it is until the vote."""
-    amendment, proposal = _locked_amendment(amendment_id)
-    if amendment.state is not AmendmentState.OPEN:
-        raise DomainError(_l("Only an open amendment can be put to a vote."))
-    if proposal.state not in OPEN_STATES:
-        raise DomainError(_l("The deliberation on this proposal is closed."))
-    _check_base_is_current(amendment, proposal)
-    if amendment_in_ballot(proposal.id) is not None:
-        raise DomainError(_l("Another amendment to this proposal is being voted on."))
-    amendment.state = AmendmentState.IN_BALLOT
-    db.session.flush()
-    audit.record(None, "amendment.to_ballot", amendment, now=now)
-    return amendment
-
-
-def settle_amendment_by_ballot(
-    amendment_id: int, *, accept: bool, ballot_id: int, now: datetime
-) -> Amendment:
-    """The ballot on the amendment closed: approved makes a new revision."""
-    amendment, proposal = _locked_amendment(amendment_id)
-    if amendment.state is not AmendmentState.IN_BALLOT:
-        raise DomainError(_l("This amendment has already been decided."))
-    reason = f"ballot {ballot_id}"
-    if accept and proposal.state not in OPEN_STATES:
-        # Withdrawn while the body voted: there is no text left to amend.
-        accept, reason = False, f"ballot {ballot_id}; the proposal is {proposal.state.value}"
-    _settle(
-        None,
-        amendment,
-        proposal,
-        accept=accept,
-        reason=reason,
-        note=lambda: _(
-            "Amendment %(id)s approved by ballot %(ballot)s", id=amendment.id, ballot=ballot_id
-        ),
-        now=now,
-    )
-    if accept:
-        message = lambda: _(  # noqa: E731
-            "The body approved amendment %(id)s by vote.", id=amendment.id
-        )
-    else:
-        message = lambda: _(  # noqa: E731
-            "The body rejected amendment %(id)s by vote.", id=amendment.id
-        )
-    notify.notify(proposal, message, now=now, actor=None, also=[amendment.author])
-    return amendment
-
-
-def reopen_amendment(amendment_id: int, *, now: datetime) -> Amendment:
-    """Its ballot was cancelled before opening: the amendment is open again."""
-    amendment, _proposal = _locked_amendment(amendment_id)
-    if amendment.state is AmendmentState.IN_BALLOT:
-        amendment.state = AmendmentState.OPEN
-        db.session.flush()
-        audit.record(None, "amendment.reopened", amendment, now=now)
-    return amendment
 
 
 # --- supports -----------------------------------------------------------------------

@@ -39,7 +39,7 @@ class ProposalKind:
     template: str | None = None
     # Whether a member may open the creation form for it directly.
     is_creatable: bool = True
-    # What its approval does: (actor, proposal, now) -> None, kept in
+    # What its approval does: (decision, proposal, now) -> None, kept in
     # governance.effects; None for a kind whose approval is only recorded.
     effect: Callable[[Any, Any, Any], None] | None = None
     # The fields as lines a person reads, for the diff of two revisions.

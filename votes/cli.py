@@ -30,7 +30,7 @@ def ballot_tick() -> None:
     Run it every minute from cron or a timer. Voting pages check the times too,
     so a closed ballot never takes a vote even when this does not run.
     """
-    from governance.mail import deliver_pending
+    from governance.mail import deliver_all
     from votes import notify, services
 
     # One transaction per ballot: a ballot that cannot close (its effect fails)
@@ -40,10 +40,10 @@ def ballot_tick() -> None:
         try:
             did_open, did_close = services.advance(ballot_id, now=utcnow())
             db.session.commit()
-        except (DomainError, ConfigError) as error:
+        except Exception as error:  # one ballot must not stop the others
             db.session.rollback()
             failed += 1
-            message = error.message if isinstance(error, DomainError) else error
+            message = error.message if isinstance(error, DomainError) else repr(error)
             click.echo(f"Ballot {ballot_id} was not moved: {message}", err=True)
             continue
         opened += did_open
@@ -56,7 +56,7 @@ def ballot_tick() -> None:
     except ConfigError as error:  # mail links need ASAMBLEA_BASE_URL outside a request
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    deliver_pending()
+    deliver_all()
     click.echo(
         f"Opened {opened}, closed {closed}, reminded {reminded} ballots; sent {digests} digests."
     )

@@ -1,5 +1,5 @@
-"""Forms of the ballot pages, the names members read for methods, modes and
-states, and the reading of a vote form into the choice the service counts.
+"""Forms of the ballot pages and the names members read for methods, modes and
+states. Reading a vote form into a choice is in ``votes.reading``.
 
 Times are typed in the member's time zone (a ``datetime-local`` field, or
 "2026-12-01 18:00" on browsers without one) and handed to the services in UTC.
@@ -7,7 +7,6 @@ Times are typed in the member's time zone (a ``datetime-local`` field, or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +14,6 @@ from zoneinfo import ZoneInfo
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -39,7 +37,6 @@ DEFAULT_DURATION = timedelta(days=7)
 DESCRIPTION_MAX = 5000
 MAX_SCORE_LIMIT = 100
 # A score up to this is a menu of numbers; above it, a number field.
-SCORE_MENU_LIMIT = 20
 
 METHOD_NAMES = {
     "yes-no-abstain": _l("Yes / No / Abstain"),
@@ -194,7 +191,8 @@ class BallotSetupForm(FlaskForm):
     )
     threshold_num = IntegerField(
         _l("Share: top number"),
-        validators=[Optional(), NumberRange(min=0, max=1000, message=_l("From 0 to 1000."))],
+        # At least 1: "at least 0 of the votes" would approve with no yes at all.
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
     )
     threshold_den = IntegerField(
         _l("Share: bottom number"),
@@ -215,6 +213,13 @@ class BallotSetupForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        this_year = datetime.now(UTC).year
+        for field in (self.opens_at, self.closes_at):
+            # Checked on the year before any time zone arithmetic, which fails
+            # near the calendar's ends.
+            if field.data is not None and not this_year - 1 <= field.data.year <= this_year + 5:
+                field.errors = [*field.errors, _l("Choose a date within the next five years.")]
+                valid = False
         if self.threshold.data == "custom":
             if self.threshold_num.data is None:
                 self.threshold_num.errors = [*self.threshold_num.errors, _l("Write the share.")]
@@ -373,142 +378,3 @@ class PaperForm(FlaskForm):
         validators=[required(), Length(min=64, max=64, message=_l("A tracker has 64 characters."))],
         description=_l("The 64 letters and digits shown to you when you voted."),
     )
-
-
-# --- reading a vote -------------------------------------------------------------------
-
-
-class ChoiceError(ValueError):
-    """The vote form was filled in a way that names no choice."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-@dataclass(frozen=True)
-class VoteInput:
-    """What one seat's form showed or sent back, to fill it again after an error."""
-
-    chosen: frozenset[str] = frozenset()  # radio / checkbox values
-    numbers: dict[str, str] | None = None  # option index -> score or rank typed
-
-
-def _option_at(ballot: Ballot, value: str) -> str:
-    if value.isdigit() and int(value) < len(ballot.options):
-        return ballot.options[int(value)]
-    raise ChoiceError(_l("Choose one of the options shown."))
-
-
-def read_choice(ballot: Ballot, data: MultiDict) -> Any:
-    """The choice a vote form names, in the form ``votes.methods`` expects.
-
-    Options are sent by their place on the ballot, so that no text a member
-    wrote has to survive a round trip through the browser.
-    """
-    method = ballot.method
-    if method == "yes-no-abstain":
-        answer = data.get("choice", "")
-        if answer not in ANSWER_NAMES:
-            raise ChoiceError(_l("Choose yes, no or abstain."))
-        return answer
-    if method == "plurality":
-        value = data.get("choice", "")
-        if value == "blank":
-            return None
-        if not value:
-            raise ChoiceError(_l("Choose an option, or the blank vote."))
-        return _option_at(ballot, value)
-    if method == "approval":
-        return [_option_at(ballot, value) for value in data.getlist("choice")]
-    if method == "score":
-        return _read_scores(ballot, data)
-    return _read_ranking(ballot, data)
-
-
-def _read_scores(ballot: Ballot, data: MultiDict) -> dict[str, int]:
-    """Options left without a score get nothing from the paper, as a 0 would."""
-    scores = {}
-    for index, option in enumerate(ballot.options):
-        text = data.get(f"score-{index}", "").strip()
-        if not text:
-            continue
-        if not text.isdigit():
-            raise ChoiceError(
-                _l("Each score must be a whole number from 0 to %(max)s.", max=ballot.max_score)
-            )
-        scores[option] = int(text)
-    return scores
-
-
-def _read_ranking(ballot: Ballot, data: MultiDict) -> list[str]:
-    ranked: dict[int, str] = {}
-    for index, option in enumerate(ballot.options):
-        text = data.get(f"rank-{index}", "").strip()
-        if not text:
-            continue
-        if not text.isdigit() or not 1 <= int(text) <= len(ballot.options):
-            raise ChoiceError(_l("Choose a rank from the list for each option."))
-        rank = int(text)
-        if rank in ranked:
-            raise ChoiceError(
-                _l(
-                    "Two options have rank %(rank)s: give each rank to one option only.",
-                    rank=rank,
-                )
-            )
-        ranked[rank] = option
-    if sorted(ranked) != list(range(1, len(ranked) + 1)):
-        missing = next(n for n in range(1, len(ranked) + 2) if n not in ranked)
-        raise ChoiceError(
-            _l(
-                "Rank %(rank)s is missing: number your options 1, 2, 3… without gaps.",
-                rank=missing,
-            )
-        )
-    return [ranked[rank] for rank in sorted(ranked)]
-
-
-def vote_input(
-    ballot: Ballot, data: MultiDict | None = None, choice: Any = None, *, has_voted: bool = False
-) -> VoteInput:
-    """What a seat's form shows: what was just sent (after an error), else the
-    seat's current nominal vote, else nothing."""
-    if data is not None:
-        numbers = {
-            key.partition("-")[2]: value
-            for key, value in data.items()
-            if key.startswith(("score-", "rank-"))
-        }
-        return VoteInput(frozenset(data.getlist("choice")), numbers)
-    if not has_voted:
-        return VoteInput()
-    index = {option: str(place) for place, option in enumerate(ballot.options)}
-    method = ballot.method
-    if method == "yes-no-abstain":
-        return VoteInput(frozenset({choice}))
-    if method == "plurality":
-        return VoteInput(frozenset({"blank" if choice is None else index.get(choice, "")}))
-    if method == "approval":
-        return VoteInput(frozenset(index[o] for o in choice if o in index))
-    if method == "score":
-        return VoteInput(numbers={index[o]: str(s) for o, s in choice.items() if o in index})
-    return VoteInput(
-        numbers={index[o]: str(rank) for rank, o in enumerate(choice, start=1) if o in index}
-    )
-
-
-def describe_choice(ballot: Ballot, choice: Any) -> str:
-    """A stored choice in words (the roll call, a nominal vote, a found paper)."""
-    method = ballot.method
-    if method in ("yes-no-abstain", "plurality"):
-        return str(_l("Blank vote")) if choice is None else option_label(ballot, choice)
-    if method == "approval":
-        return ", ".join(choice) if choice else str(_l("Blank vote"))
-    if method == "score":
-        return ", ".join(f"{option}: {score}" for option, score in choice.items()) or str(
-            _l("Blank vote")
-        )
-    if not choice:
-        return str(_l("Blank vote"))
-    return " › ".join(f"{rank}. {option}" for rank, option in enumerate(choice, start=1))

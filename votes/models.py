@@ -168,6 +168,8 @@ class NominalVote(Model):
     seat_id: Mapped[int]
     # Canonical JSON text of the choice: grouped and summed in SQL.
     choice: Mapped[str] = mapped_column(sa.Text)
+    # The published paper's salt (its tracker is computed from it).
+    salt: Mapped[str] = mapped_column(sa.String(64))
     weight: Mapped[int]
     cast_by_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"))
     cast_at: Mapped[datetime]

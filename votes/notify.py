@@ -65,7 +65,7 @@ def _subject(ballot: Ballot, event: NoticeEvent) -> str:
     if event is NoticeEvent.OPENED:
         return _("Ballot open: %(title)s", title=ballot.title)
     if event is NoticeEvent.REMINDER:
-        return _("Ballot closes tomorrow: %(title)s", title=ballot.title)
+        return _("Ballot closing soon: %(title)s", title=ballot.title)
     return _("Ballot result: %(title)s", title=ballot.title)
 
 
@@ -101,6 +101,7 @@ def _announce(ballot: Ballot, event: NoticeEvent, members: Iterable[Member], now
 def electorate_members(
     ballot: Ballot, *, only: Callable[[sa.Select], sa.Select] | None = None
 ) -> list[Member]:
+    """The members holding a seat of the ballot's electorate (optionally filtered)."""
     query = (
         sa.select(Member)
         .where(Member.id.in_(sa.select(Elector.member_id).where(Elector.ballot_id == ballot.id)))
@@ -112,10 +113,12 @@ def electorate_members(
 
 
 def announce_opened(ballot: Ballot, *, now: datetime) -> int:
+    """Tell the electorate that the ballot is open, and until when."""
     return _announce(ballot, NoticeEvent.OPENED, electorate_members(ballot), now)
 
 
 def announce_result(ballot: Ballot, *, now: datetime) -> int:
+    """Tell the electorate that the result is published."""
     return _announce(ballot, NoticeEvent.RESULT, electorate_members(ballot), now)
 
 

@@ -1,6 +1,6 @@
 """Proxies: a member gives their vote in a body, or in one ballot, to another
 member of that body. The holder casts each vote separately; a vote in person
-overrides the proxy (see ``votes.services.cast_vote``)."""
+overrides the proxy (see ``votes.casting.cast_vote``)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def _active(body_id: int) -> sa.Select:
 
 
 def proxies_given(member: Member, body_id: int) -> list[Proxy]:
+    """The member's standing proxies in the body, given to others."""
     return list(
         db.session.execute(
             _active(body_id).where(Proxy.grantor_id == member.id).order_by(Proxy.id)
@@ -42,6 +43,7 @@ def proxies_given(member: Member, body_id: int) -> list[Proxy]:
 
 
 def proxies_held(member: Member, body_id: int) -> list[Proxy]:
+    """The standing proxies others have given the member in the body."""
     return list(
         db.session.execute(
             _active(body_id).where(Proxy.holder_id == member.id).order_by(Proxy.id)

@@ -3,7 +3,6 @@ roll call, the published papers file, lists."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,8 @@ class VotingRight:
     by_proxy: bool
     has_voted: bool
     current_choice: Any = None  # nominal ballots: the seat's vote now
-    cast_in_person: bool = False  # nominal: the seat's holder voted themselves
+    cast_in_person: bool = False  # the seat's holder voted themselves
+    cast_by: Member | None = None  # who cast the seat's vote (the holder or their proxy)
 
 
 def voting_rights(member: Any, ballot: Ballot) -> list[VotingRight]:
@@ -44,8 +44,17 @@ def voting_rights(member: Any, ballot: Ballot) -> list[VotingRight]:
     for elector in electors:
         by_proxy = elector.member_id != member_id
         if ballot.is_secret:
-            voted = db.session.get(SecretParticipation, (ballot.id, elector.seat_id)) is not None
-            rights.append(VotingRight(elector, by_proxy, voted))
+            taken = db.session.get(SecretParticipation, (ballot.id, elector.seat_id))
+            cast_by = db.session.get(Member, taken.cast_by_id) if taken is not None else None
+            rights.append(
+                VotingRight(
+                    elector,
+                    by_proxy,
+                    taken is not None,
+                    cast_in_person=taken is not None and taken.cast_by_id == elector.member_id,
+                    cast_by=cast_by,
+                )
+            )
             continue
         vote = db.session.execute(
             sa.select(NominalVote).where(
@@ -59,6 +68,7 @@ def voting_rights(member: Any, ballot: Ballot) -> list[VotingRight]:
                 vote is not None,
                 json.loads(vote.choice) if vote is not None else None,
                 vote is not None and vote.cast_by_id == elector.member_id,
+                vote.cast_by if vote is not None else None,
             )
         )
     return rights
@@ -93,6 +103,7 @@ def roll_call(ballot: Ballot) -> list[RollCallLine]:
 
 
 def electorate_size(ballot: Ballot) -> int:
+    """How many seats the frozen electorate has."""
     return db.session.execute(
         sa.select(sa.func.count()).select_from(Elector).where(Elector.ballot_id == ballot.id)
     ).scalar_one()
@@ -106,33 +117,18 @@ def participation(ballot: Ballot) -> int:
     ).scalar_one()
 
 
-def _seat_salt(ballot: Ballot, seat_id: int) -> str:
-    # Nominal papers are public with their seat; a salt derived from it lets the
-    # file carry checkable trackers like a secret ballot's.
-    return hashlib.sha256(f"asamblea:{ballot.id}:seat:{seat_id}".encode()).hexdigest()[:32]
-
-
 def published_papers(ballot: Ballot) -> list[dict[str, Any]]:
-    """The papers of a closed ballot, as the papers file lists them."""
-    if ballot.is_secret:
-        rows = db.session.execute(
-            sa.select(SecretPaper.tracker, SecretPaper.salt, SecretPaper.weight, SecretPaper.choice)
-            .where(SecretPaper.ballot_id == ballot.id)
-            .order_by(SecretPaper.tracker)
-        ).all()
-        return [
-            {"tracker": tracker, "salt": salt, "weight": weight, "choice": json.loads(choice)}
-            for tracker, salt, weight, choice in rows
-        ]
-    result = []
-    for seat_id, weight, choice_text in db.session.execute(
-        sa.select(NominalVote.seat_id, NominalVote.weight, NominalVote.choice)
-        .where(NominalVote.ballot_id == ballot.id)
-        .order_by(NominalVote.seat_id)
-    ).all():
-        choice = json.loads(choice_text)
-        salt = _seat_salt(ballot, seat_id)
-        result.append(
+    """The papers of a closed ballot, as the papers file lists them (by tracker).
+    A nominal ballot's papers carry no seat: who voted what is on its roll call,
+    for the body's members only."""
+    table: Any = SecretPaper if ballot.is_secret else NominalVote
+    rows = db.session.execute(
+        sa.select(table.salt, table.weight, table.choice).where(table.ballot_id == ballot.id)
+    ).all()
+    papers = []
+    for salt, weight, text in rows:
+        choice = json.loads(text)
+        papers.append(
             {
                 "tracker": methods.tracker(ballot.id, choice, salt),
                 "salt": salt,
@@ -140,7 +136,7 @@ def published_papers(ballot: Ballot) -> list[dict[str, Any]]:
                 "choice": choice,
             }
         )
-    return result
+    return sorted(papers, key=lambda paper: paper["tracker"])
 
 
 def papers_file(ballot: Ballot) -> str:
@@ -149,23 +145,23 @@ def papers_file(ballot: Ballot) -> str:
 
 
 def find_paper(ballot: Ballot, tracker: str) -> dict[str, Any] | None:
+    """The published paper with this tracker, if the ballot has one."""
     tracker = tracker.strip().lower()
-    for paper in published_papers(ballot) if not ballot.is_secret else []:
-        if paper["tracker"] == tracker:
-            return paper
     if ballot.is_secret:
         row = db.session.get(SecretPaper, tracker)
-        if row is not None and row.ballot_id == ballot.id:
-            return {
-                "tracker": row.tracker,
-                "salt": row.salt,
-                "weight": row.weight,
-                "choice": json.loads(row.choice),
-            }
-    return None
+        if row is None or row.ballot_id != ballot.id:
+            return None
+        return {
+            "tracker": row.tracker,
+            "salt": row.salt,
+            "weight": row.weight,
+            "choice": json.loads(row.choice),
+        }
+    return next((p for p in published_papers(ballot) if p["tracker"] == tracker), None)
 
 
 def ballots_of_body(body_id: int) -> list[Ballot]:
+    """The body's ballots: open ones first, then by closing time, newest first."""
     return list(
         db.session.execute(
             sa.select(Ballot)

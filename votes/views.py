@@ -25,7 +25,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -41,7 +40,7 @@ from governance.policies import TEMPLATE_POLICIES as GOVERNANCE_POLICIES
 from governance.policies import is_member
 from governance.views.common import refuse
 from governance.web import authorize, public, requires, utcnow
-from votes import charts, proxies, queries, services
+from votes import casting, charts, proxies, queries, services
 from votes import home as votes_home
 from votes.forms import (
     METHOD_NAMES,
@@ -49,21 +48,18 @@ from votes.forms import (
     MODE_NAMES,
     STATE_NAMES,
     CancelForm,
-    ChoiceError,
     PaperForm,
     ProxyForm,
     RevokeProxyForm,
     StandaloneBallotForm,
     VoteForm,
-    describe_choice,
     member_zone,
     option_label,
-    read_choice,
-    vote_input,
 )
 from votes.methods import METHODS, canonical_json
 from votes.models import Ballot, BallotState
 from votes.policies import can_give_proxy, can_run_ballots, can_view_ballot, can_view_roll_call
+from votes.reading import ChoiceError, describe_choice, read_choice, vote_input, whole_number
 
 bp = Blueprint("votes", __name__)
 
@@ -84,7 +80,6 @@ TEMPLATE_GLOBALS = {
     "option_label": option_label,
     "describe_choice": describe_choice,
 }
-RECEIPTS = "ballot_receipts"
 
 
 def _register(state) -> None:
@@ -223,7 +218,7 @@ def ballot(ballot_id: int):
 def vote(ballot_id: int):
     ballot = visible_ballot(ballot_id)
     form = VoteForm()
-    seat_id = int(form.seat_id.data) if (form.seat_id.data or "").isdigit() else None
+    seat_id = whole_number(form.seat_id.data)
     if not form.validate_on_submit() or seat_id is None:
         abort(400)
     try:
@@ -233,7 +228,7 @@ def vote(ballot_id: int):
             ballot, errors={seat_id: error.message}, sent={seat_id: request.form}
         )
     try:
-        tracker = services.cast_vote(current_user, ballot.id, seat_id, choice, now=utcnow())
+        trackers = casting.cast_vote(current_user, ballot.id, seat_id, choice, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         # The rollback also undid an opening or closing that was due; redo it.
@@ -241,31 +236,22 @@ def vote(ballot_id: int):
         return render_ballot_page(
             ballot, errors={seat_id: error.message}, sent={seat_id: request.form}
         )
-    if tracker is None:
+    if trackers is None:
         flash(_("Your vote is recorded. You can change it until the ballot closes."), "success")
         return redirect(url_for("votes.ballot", ballot_id=ballot.id, _anchor=f"seat-{seat_id}"))
-    # The tracker goes to the member's own browser only (the session cookie),
-    # never into an address, and the receipt page takes it out again.
-    session[RECEIPTS] = [
-        *[r for r in session.get(RECEIPTS, []) if r.get("ballot") != ballot.id],
-        {"ballot": ballot.id, "tracker": tracker},
-    ]
-    return redirect(url_for("votes.receipt", ballot_id=ballot.id))
-
-
-@bp.get("/ballots/<int:ballot_id>/receipt")
-@requires(is_member)
-def receipt(ballot_id: int):
-    ballot = visible_ballot(ballot_id)
-    receipts = session.get(RECEIPTS, [])
-    mine = [r["tracker"] for r in receipts if r.get("ballot") == ballot.id]
-    if not mine:
-        flash(_("A tracker is shown only once, right after the vote."), "info")
-        return redirect(url_for("votes.ballot", ballot_id=ballot.id))
-    session[RECEIPTS] = [r for r in receipts if r.get("ballot") != ballot.id]
+    # The receipt is this response itself: the trackers are never kept on the
+    # server, in the session cookie or in an address, and no cache may keep it.
+    right = next(
+        (r for r in queries.voting_rights(current_user, ballot) if r.elector.seat_id == seat_id),
+        None,
+    )
     response = Response(
         render_template(
-            "votes/receipt.html", ballot=ballot, tracker=mine[-1], paper_form=PaperForm()
+            "votes/receipt.html",
+            ballot=ballot,
+            trackers=trackers,
+            right=right,
+            paper_form=PaperForm(),
         )
     )
     response.headers["Cache-Control"] = "no-store"
@@ -410,8 +396,8 @@ def proxies_page(slug: str):
             proxies.give_proxy(
                 current_user,
                 body.id,
-                int(holder) if holder.isdigit() else 0,
-                ballot_id=int(ballot_id) if ballot_id.isdigit() else None,
+                whole_number(holder) or 0,
+                ballot_id=whole_number(ballot_id),
                 now=utcnow(),
             )
         except DomainError as error:

@@ -22,7 +22,7 @@ from governance.policies import is_member
 from governance.views.common import refuse
 from governance.web import authorize, public, requires, utcnow
 from proposals import services as proposal_services
-from proposals.models import Amendment, Proposal, ProposalState
+from proposals.models import Amendment, AmendmentState, Proposal, ProposalState
 from proposals.policies import can_view_proposal
 from votes.forms import ProposalBallotForm
 from votes.policies import can_run_ballots, can_view_ballot
@@ -80,10 +80,21 @@ def put_to_vote(proposal_id: int):
             flash(_("The proposal is put to the vote."), "success")
             return redirect(url_for("votes.ballot", ballot_id=ballot.id))
     return render_template(
-        "governance/decision_put_to_vote.html",
+        "governance/put_to_vote.html",
         form=form,
         proposal=proposal,
-        is_ready=proposal.state is ProposalState.READY,
+        subject_title=proposal.title,
+        heading=_("Put the proposal to a vote"),
+        explanation=_(
+            "The members of %(body)s will answer yes, no or abstain on revision %(n)s of the "
+            "proposal, the text as it is now.",
+            body=proposal.body.name,
+            n=proposal.current_revision,
+        ),
+        refusal=None
+        if proposal.state is ProposalState.READY
+        else _("Only a proposal that is ready for decision can be put to a vote."),
+        back_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
 
 
@@ -111,7 +122,23 @@ def amendment_to_vote(amendment_id: int):
             flash(_("The amendment is put to the vote."), "success")
             return redirect(url_for("votes.ballot", ballot_id=ballot.id))
     return render_template(
-        "governance/amendment_put_to_vote.html", form=form, proposal=proposal, amendment=amendment
+        "governance/put_to_vote.html",
+        form=form,
+        proposal=proposal,
+        subject_title=_("Amendment %(id)s", id=amendment.id),
+        heading=_("Put amendment %(id)s to a vote", id=amendment.id),
+        explanation=_(
+            "The members of %(body)s will answer yes, no or abstain. If the amendment is "
+            "approved, its text becomes the proposal's next revision; until the vote ends, "
+            "the text cannot change.",
+            body=proposal.body.name,
+        ),
+        refusal=None
+        if amendment.state is AmendmentState.OPEN
+        else _("Only an open amendment can be put to a vote."),
+        back_url=url_for(
+            "proposals.detail", proposal_id=proposal.id, _anchor=f"amendment-{amendment.id}"
+        ),
     )
 
 

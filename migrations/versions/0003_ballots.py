@@ -190,6 +190,7 @@ def upgrade():
     sa.Column('ballot_id', sa.Integer(), nullable=False),
     sa.Column('seat_id', sa.Integer(), nullable=False),
     sa.Column('choice', sa.Text(), nullable=False),
+    sa.Column('salt', sa.String(length=64), nullable=False),
     sa.Column('weight', sa.Integer(), nullable=False),
     sa.Column('cast_by_id', sa.Integer(), nullable=False),
     sa.Column('cast_at', sa.DateTime(), nullable=False),

@@ -31,6 +31,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -239,6 +242,8 @@ def run(url: str, instance: str, mode: str) -> dict[str, object]:
         assert (result["papers"], result["participation_weight"]) == (VOTES, weight)
         db.session.remove()
         db.engine.dispose()
+    fresh = count_in_a_fresh_process(url, instance, ballot_id)
+    assert fresh["hash"] == result["hash"]
     peak_mb = peak / 2**20
     return {
         "mode": mode,
@@ -247,7 +252,12 @@ def run(url: str, instance: str, mode: str) -> dict[str, object]:
         "seconds_again": round(seconds_again, 3),
         "peak_mb": round(peak_mb, 2),
         "peak_mb_source": "tracemalloc peak of the Python allocations during count()",
-        "meets_target": seconds <= TARGET_SECONDS and peak_mb <= TARGET_MB,
+        "process_peak_mb": fresh["maxrss_mb"],
+        "process_peak_mb_source": "ru_maxrss of a fresh process that only builds the app and counts"
+        " (the database driver's memory included)",
+        "process_seconds": fresh["seconds"],
+        "meets_target": max(seconds, fresh["seconds"]) <= TARGET_SECONDS
+        and max(peak_mb, fresh["maxrss_mb"]) <= TARGET_MB,
         "load_s": round(load_s, 1),
         "participation_weight": weight,
         "electorate_weight": electorate,
@@ -256,7 +266,44 @@ def run(url: str, instance: str, mode: str) -> dict[str, object]:
     }
 
 
+def count_in_a_fresh_process(url: str, instance: str, ballot_id: int) -> dict:
+    """Count once in a new Python process and report its peak resident memory."""
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.bench_ballot_count",
+            "--count",
+            url,
+            instance,
+            str(ballot_id),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def count_only(url: str, instance: str, ballot_id: int) -> None:
+    app = make_app(url, instance)
+    with app.app_context():
+        ballot = db.session.get(Ballot, ballot_id)
+        start = time.perf_counter()
+        result = services.count(ballot)
+        seconds = time.perf_counter() - start
+    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {"seconds": round(seconds, 3), "maxrss_mb": round(maxrss_mb, 1), "hash": result["hash"]}
+        )
+    )
+
+
 def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--count":
+        count_only(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
     with tempfile.TemporaryDirectory() as folder:
         for mode in MODES:
             path = f"{folder}/bench-{mode}.sqlite3"

@@ -9,11 +9,14 @@ English and does not break when a translation is improved.
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_babel import force_locale, format_date, gettext
 from playwright.sync_api import Locator, Page
+
+from votes.charts import percent as ballot_percent
 
 
 class Translator:
@@ -30,6 +33,11 @@ class Translator:
         """A date as the app's ``date`` filter shows it."""
         with self._app.test_request_context(), force_locale(language):
             return format_date(day, "medium")
+
+    def percent(self, language: str, share: Fraction) -> str:
+        """A share as the ballot pages show it ("66.7%", "66,7 %")."""
+        with self._app.test_request_context(), force_locale(language):
+            return ballot_percent(share)
 
 
 class BasePage:

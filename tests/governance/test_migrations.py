@@ -413,6 +413,7 @@ def rows_0003(n: int) -> None:
         ballot_id=nominal_id,
         seat_id=seat_ids[0],
         choice='"yes"',
+        salt="5a" * 16,
         weight=3,
         cast_by_id=chair_id,
         cast_at=AT,

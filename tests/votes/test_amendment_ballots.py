@@ -76,6 +76,10 @@ def test_while_the_body_votes_the_authors_cannot_decide_or_edit(cast, amendment)
             cast.author, proposal.id, title=proposal.title, text="Other text", fields=None, now=NOW
         )
     other = make_amendment(cast.voters[1], proposal, text="Yet another wording.")
+    # Nor can the authors accept another amendment meanwhile: the vote's text would
+    # overwrite it.
+    with pytest.raises(DomainError, match="being voted on"):
+        deliberation.decide_amendment(cast.author, other.id, accept=True, reason="Ok", now=NOW)
     with pytest.raises(
         DomainError, match=exactly("Another amendment to this proposal is being voted on.")
     ):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask_babel import gettext
 
 from governance.config import DEVELOPMENT_BASE_URL
 from governance.extensions import db
@@ -144,7 +145,9 @@ def test_papers_of_an_open_or_unknown_ballot_are_refused(app, vb, tmp_path, monk
     assert not target.exists()
     unknown = run(app, "ballot", "papers", "999999")
     assert unknown.exit_code == 1
-    assert "There is no such ballot." in unknown.output
+    # The command line speaks the network's default language.
+    with app.test_request_context():
+        assert gettext("There is no such ballot.") in unknown.output
 
 
 def test_papers_closes_a_ballot_whose_time_has_come(app, vb, tmp_path, monkeypatch):

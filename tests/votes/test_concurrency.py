@@ -23,7 +23,7 @@ from governance.models import AuditEntry, Member, OutboxMessage
 from tests.fixtures.ballots import make_ballot, make_voting_body, open_now
 from tests.fixtures.concurrency import race
 from tests.fixtures.factories import NOW
-from votes import proxies, services
+from votes import casting, proxies, services
 from votes.errors import BallotNotOpen
 from votes.models import (
     Ballot,
@@ -50,9 +50,12 @@ class Setup:
 
 
 def committed_ballot(app, voters: int, **settings) -> Setup:
-    """A body of ``voters`` voters and a ballot in it, committed."""
+    """A body of ``voters`` voters (of weight 1 unless ``weights`` says) and a
+    ballot in it, committed."""
+    weights = settings.pop("weights", [1] * voters)
+    assert len(weights) == voters
     with app.test_request_context():
-        vb = make_voting_body([1] * voters, max_proxies=settings.pop("max_proxies", 1))
+        vb = make_voting_body(weights, max_proxies=settings.pop("max_proxies", 1))
         opens = settings.pop("opens", True)
         if opens:
             ballot = open_now(vb.chair, vb.body, **settings)
@@ -68,10 +71,17 @@ def committed_ballot(app, voters: int, **settings) -> Setup:
     return setup
 
 
-def cast(member_id: int, setup: Setup, seat_id: int, choice, now=NOW) -> Callable[[], None]:
+def cast(
+    member_id: int, setup: Setup, seat_id: int, choice, now=NOW, returned: list | None = None
+) -> Callable[[], None]:
+    """One attempt to vote; what ``cast_vote`` returned (a secret ballot's
+    trackers) is added to ``returned``."""
+
     def attempt() -> None:
         member = db.session.get(Member, member_id)
-        services.cast_vote(member, setup.ballot_id, seat_id, choice, now=now)
+        trackers = casting.cast_vote(member, setup.ballot_id, seat_id, choice, now=now)
+        if returned is not None:
+            returned.append(trackers)
 
     return attempt
 
@@ -103,8 +113,12 @@ def test_a_secret_seat_votes_once_under_concurrency(own_migrated_app):
     setup = committed_ballot(app, 3)
     voter, seat = setup.voter_ids[0], setup.seat_ids[0]
     choices = ["yes", "no", "abstain"]
+    returned: list = []
+    attempts = [
+        cast(voter, setup, seat, choices[n % 3], returned=returned) for n in range(ATTEMPTS)
+    ]
 
-    wins, errors = race(app, [cast(voter, setup, seat, choices[n % 3]) for n in range(ATTEMPTS)])
+    wins, errors = race(app, attempts)
 
     assert errors == []
     assert wins == 1
@@ -112,6 +126,31 @@ def test_a_secret_seat_votes_once_under_concurrency(own_migrated_app):
     [paper] = rows(app, SecretPaper, setup.ballot_id)
     assert (participation.seat_id, participation.cast_by_id) == (seat, voter)
     assert paper.weight == 1
+    assert returned == [[paper.tracker]]  # only the vote that counted got a tracker
+
+
+def test_a_heavy_secret_seat_writes_its_papers_once_under_concurrency(own_migrated_app):
+    app = own_migrated_app
+    setup = committed_ballot(app, 2, weights=[3, 1])
+    voter, seat = setup.voter_ids[0], setup.seat_ids[0]
+    choices = ["yes", "no", "abstain"]
+    returned: list = []
+    attempts = [
+        cast(voter, setup, seat, choices[n % 3], returned=returned) for n in range(ATTEMPTS)
+    ]
+
+    wins, errors = race(app, attempts)
+
+    assert errors == []
+    assert wins == 1
+    [participation] = rows(app, SecretParticipation, setup.ballot_id)
+    papers = rows(app, SecretPaper, setup.ballot_id)
+    assert participation.seat_id == seat
+    # Three papers of weight 1, from one vote: the same choice, three salts.
+    assert [paper.weight for paper in papers] == [1, 1, 1]
+    assert len({paper.choice for paper in papers}) == 1
+    assert len({paper.salt for paper in papers}) == 3
+    assert returned == [sorted(paper.tracker for paper in papers)]
 
 
 def test_a_secret_seat_votes_once_when_its_proxy_races_its_holder(own_migrated_app):
@@ -259,7 +298,9 @@ def test_a_vote_waiting_on_the_close_is_refused_once_it_closes(own_migrated_app,
     outcome: list[BaseException | str] = []
 
     def voter() -> None:
-        with app.test_request_context():
+        # A browser asking for English: the error's text is in the request's
+        # language (the network's default, Spanish, otherwise).
+        with app.test_request_context(headers={"Accept-Language": "en"}):
             try:
                 cast(
                     setup.voter_ids[0],

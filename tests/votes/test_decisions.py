@@ -187,14 +187,17 @@ def test_a_tie_at_the_threshold_rejects(cast, ready, motion_effect):
     assert all_decisions() == [] and motion_effect == []
 
 
-def test_a_missed_quorum_rejects_even_a_unanimous_yes(cast, ready, motion_effect):
+def test_a_missed_quorum_decides_nothing_even_with_a_unanimous_yes(cast, ready, motion_effect):
     ballot = put_to_vote(cast.chair, ready, opens_at=NOW, quorum=(1, 2))
     vote_all(cast, ballot, yes=3, no=0)  # 3 of 7
     close(ballot)
     result = reread(ballot).result
     assert (result["quorum_met"], result["approved"]) == (False, False)
-    assert stored_state(ready) is S.REJECTED
+    # Back to ready for decision: it can be put to a vote again.
+    assert stored_state(ready) is S.READY
     assert all_decisions() == [] and motion_effect == []
+    again = put_to_vote(cast.chair, ready, opens_at=NOW)
+    assert again.id != ballot.id and stored_state(ready) is S.IN_BALLOT
 
 
 def test_cancelling_the_scheduled_ballot_gives_the_proposal_back(cast, ready):

@@ -160,8 +160,13 @@ def test_a_reminder_goes_once_a_day_before_the_close_to_those_who_have_not_voted
     assert notify.send_reminders(now=CLOSES_AT - timedelta(hours=12)) == 1
 
     assert reread(ballot).reminded_at == (CLOSES_AT - timedelta(hours=12)).replace(tzinfo=None)
-    for voted in mixed.voters[:2]:
-        assert [m.subject for m in outbox_to(voted)] == ["Ballot open: Buy a truck"]
+    # Those who voted got the opening mail only, each in their own language.
+    english, spanish = mixed.voters[:2]
+    with force_locale("es"):
+        opened_in_spanish = gettext("Ballot open: %(title)s", title="Buy a truck")
+    assert opened_in_spanish != "Ballot open: Buy a truck", "the Spanish catalogue lacks it"
+    assert [m.subject for m in outbox_to(english)] == ["Ballot open: Buy a truck"]
+    assert [m.subject for m in outbox_to(spanish)] == [opened_in_spanish]
     assert notices(mixed.voters[2])[-1] == (ballot.id, NoticeEvent.REMINDER, False)
     assert notices(mixed.voters[3]) == []
     assert notify.send_reminders(now=CLOSES_AT - timedelta(hours=1)) == 0
@@ -174,7 +179,7 @@ def test_the_reminder_mail_says_you_have_not_voted(mixed):
     ballot = open_now(mixed.chair, mixed.body, title="Buy a truck")
     notify.send_reminders(now=CLOSES_AT - timedelta(hours=2))
     reminder = outbox_to(mixed.voters[0])[-1]
-    assert reminder.subject == "Ballot closes tomorrow: Buy a truck"
+    assert reminder.subject == "Ballot closing soon: Buy a truck"
     assert "and you have not voted yet." in reminder.body
     assert link(ballot) in reminder.body
 

@@ -33,9 +33,9 @@ from tests.fixtures.ballots import (
 )
 from tests.fixtures.factories import NOW, make_member, make_seat
 from tests.fixtures.proposals import exactly
-from votes import methods, papers, proxies, queries, services
+from votes import casting, methods, papers, proxies, queries, services
 from votes.errors import AlreadyVoted, BallotNotOpen, InvalidVote, NotInElectorate
-from votes.models import BallotState, SecretPaper
+from votes.models import BallotState, NominalVote, SecretPaper
 
 NOT_OPEN_YET = "This ballot has not opened yet."
 CLOSED = "This ballot is closed: it no longer takes votes."
@@ -167,7 +167,7 @@ def test_a_seat_added_after_opening_cannot_vote_and_is_not_counted(voting_body):
     before = stored_rows()
 
     with pytest.raises(NotInElectorate):
-        services.cast_vote(latecomer, ballot.id, seat.id, "yes", now=NOW)
+        casting.cast_vote(latecomer, ballot.id, seat.id, "yes", now=NOW)
 
     assert stored_rows() == before
     for voter in vb.voters:
@@ -342,7 +342,7 @@ def test_the_roll_call_lists_every_seat_and_its_vote(request_context):
 
 def test_a_second_secret_vote_for_a_seat_is_refused_and_nothing_is_stored(voting_body):
     ballot = open_now(voting_body.chair, voting_body.body)
-    tracker = vote(voting_body.voters[0], ballot, "yes")
+    [tracker] = vote(voting_body.voters[0], ballot, "yes")
     before = stored_rows()
 
     with pytest.raises(
@@ -394,7 +394,7 @@ def expected_tracker(ballot_id: int, choice, salt: str) -> str:
 def test_the_tracker_is_the_hash_of_the_stored_paper(voting_body, settings, choice, normalised):
     ballot = open_now(voting_body.chair, voting_body.body, **settings)
 
-    tracker = vote(voting_body.voters[0], ballot, choice)
+    [tracker] = vote(voting_body.voters[0], ballot, choice)  # a seat of weight 1: one paper
 
     paper = db.session.get(SecretPaper, tracker)
     assert paper is not None and paper.ballot_id == ballot.id
@@ -413,8 +413,8 @@ def test_the_tracker_is_the_hash_of_the_stored_paper(voting_body, settings, choi
 
 def test_two_identical_secret_votes_get_different_trackers(voting_body):
     ballot = open_now(voting_body.chair, voting_body.body)
-    first = vote(voting_body.voters[0], ballot, "yes")
-    second = vote(voting_body.voters[1], ballot, "yes")
+    [first] = vote(voting_body.voters[0], ballot, "yes")
+    [second] = vote(voting_body.voters[1], ballot, "yes")
     assert first != second
     assert stored_rows()["secret_papers"] == 2
 
@@ -527,7 +527,10 @@ def test_the_count_equals_the_recount_of_the_published_papers(request_context, m
     assert queries.papers_file(ballot) == text  # the file is the same each time
     listed = json.loads(text)["papers"]
     assert [paper["tracker"] for paper in listed] == sorted(paper["tracker"] for paper in listed)
-    assert sorted(paper["weight"] for paper in listed) == sorted(WEIGHTS)
+    # A secret ballot publishes one paper of weight 1 per unit of a seat's weight,
+    # so that no paper's weight points to a seat; a nominal one, a paper per seat.
+    weights = [1] * sum(WEIGHTS) if mode == "secret" else sorted(WEIGHTS)
+    assert sorted(paper["weight"] for paper in listed) == weights
 
 
 @pytest.mark.parametrize(
@@ -593,12 +596,113 @@ def test_an_empty_ballot_counts_to_zero_and_is_not_approved(voting_body):
 def test_the_tracker_of_each_published_secret_paper_checks_out(request_context):
     vb = make_voting_body((1, 2, 5))
     ballot = open_now(vb.chair, vb.body, method="plurality", options=["a", "b"])
-    trackers = {vote(voter, ballot, choice) for voter, choice in zip(vb.voters, "aba", strict=True)}
+    cast = [vote(voter, ballot, choice) for voter, choice in zip(vb.voters, "aba", strict=True)]
+    assert [len(trackers) for trackers in cast] == [1, 2, 5]
+    assert all(trackers == sorted(trackers) for trackers in cast)
     close(ballot)
     published = queries.published_papers(ballot)
-    assert {paper["tracker"] for paper in published} == trackers
+    assert sorted(paper["tracker"] for paper in published) == sorted(
+        tracker for trackers in cast for tracker in trackers
+    )
+    assert len({paper["tracker"] for paper in published}) == 8
+    for paper in published:
+        assert paper["weight"] == 1
+        assert paper["tracker"] == expected_tracker(ballot.id, paper["choice"], paper["salt"])
+    assert sorted(paper["choice"] for paper in published) == ["a"] * 6 + ["b"] * 2
+
+
+def test_a_seat_of_weight_three_casts_three_papers_of_weight_one(request_context):
+    vb = make_voting_body((3,))
+    ballot = open_now(vb.chair, vb.body)
+    before = stored_rows()
+
+    trackers = vote(vb.voters[0], ballot, "no")
+
+    assert len(trackers) == 3 and len(set(trackers)) == 3
+    assert trackers == sorted(trackers)
+    after = stored_rows()
+    assert after["secret_papers"] - before["secret_papers"] == 3
+    assert after["secret_participations"] - before["secret_participations"] == 1
+    stored = (
+        db.session.execute(sa.select(SecretPaper).where(SecretPaper.ballot_id == ballot.id))
+        .scalars()
+        .all()
+    )
+    assert sorted(paper.tracker for paper in stored) == trackers
+    assert [paper.weight for paper in stored] == [1, 1, 1]
+    assert [paper.choice for paper in stored] == ['"no"'] * 3
+    assert len({paper.salt for paper in stored}) == 3  # a salt of its own each
+    for paper in stored:
+        assert len(paper.salt) == 32 and int(paper.salt, 16) >= 0
+        assert paper.tracker == expected_tracker(ballot.id, "no", paper.salt)
+        assert queries.find_paper(ballot, paper.tracker) == {
+            "tracker": paper.tracker,
+            "salt": paper.salt,
+            "weight": 1,
+            "choice": "no",
+        }
+    # The seat has voted, once: its weight is not a number of votes it may cast.
+    with pytest.raises(AlreadyVoted):
+        vote(vb.voters[0], ballot, "yes")
+    assert stored_rows() == after
+
+
+def test_the_papers_file_of_a_seat_of_weight_three_has_only_papers_of_weight_one(
+    request_context,
+):
+    vb = make_voting_body((3,))
+    ballot = open_now(vb.chair, vb.body)
+    trackers = vote(vb.voters[0], ballot, "yes")
+    result = close(ballot).result
+
+    listed = json.loads(queries.papers_file(ballot))["papers"]
+
+    assert [paper["weight"] for paper in listed] == [1, 1, 1]
+    assert [paper["tracker"] for paper in listed] == trackers
+    assert [paper["choice"] for paper in listed] == ["yes"] * 3
+    assert len({paper["salt"] for paper in listed}) == 3
+    for paper in listed:
+        assert paper["tracker"] == expected_tracker(ballot.id, paper["choice"], paper["salt"])
+    assert result["counts"] == {"yes": 3, "no": 0, "abstain": 0}
+    assert papers.tally_papers(queries.papers_file(ballot).encode("utf-8")) == result
+
+
+def test_a_nominal_paper_has_a_random_salt_new_with_every_change(request_context):
+    vb = make_voting_body((1, 2))
+    ballot = open_now(vb.chair, vb.body, mode="nominal")
+    seat = vb.seats[1]
+
+    def stored_salt() -> str:
+        return db.session.execute(
+            sa.select(NominalVote.salt).where(
+                NominalVote.ballot_id == ballot.id, NominalVote.seat_id == seat.id
+            )
+        ).scalar_one()
+
+    salts = []
+    for hour, answer in enumerate(["yes", "yes", "no"]):
+        assert vote(vb.voters[1], ballot, answer, now=NOW + timedelta(hours=hour)) is None
+        salts.append(stored_salt())
+    vote(vb.voters[0], ballot, "yes")
+    assert len(set(salts)) == 3  # even the same answer again gets a new salt
+    assert all(len(salt) == 32 and int(salt, 16) >= 0 for salt in salts)
+    close(ballot)
+
+    published = queries.published_papers(ballot)
+
+    assert all(paper.keys() == {"tracker", "salt", "weight", "choice"} for paper in published)
+    assert [paper["tracker"] for paper in published] == sorted(
+        paper["tracker"] for paper in published
+    )
+    [heavy] = [paper for paper in published if paper["weight"] == 2]
+    assert (heavy["salt"], heavy["choice"]) == (salts[-1], "no")
     for paper in published:
         assert paper["tracker"] == expected_tracker(ballot.id, paper["choice"], paper["salt"])
+        # Nothing in the paper is derived from the seat that cast it.
+        for seat_id in (s.id for s in vb.seats):
+            seat_salt = hashlib.sha256(f"asamblea:{ballot.id}:seat:{seat_id}".encode()).hexdigest()
+            assert paper["salt"] != seat_salt[:32]
+    assert queries.find_paper(ballot, heavy["tracker"].upper()) == heavy
 
 
 def test_voting_rights_show_own_and_proxy_seats(voting_body):

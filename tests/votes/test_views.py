@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import template_rendered
 
 from governance.extensions import db
 from governance.models import BallotMail, Decision, Role
 from governance.web import utcnow
 from proposals.models import AmendmentState, ProposalState
+from tests.fixtures.app import csrf_token
 from tests.fixtures.ballots import (
     close,
     make_ballot,
@@ -36,6 +39,9 @@ from votes import proxies, queries
 from votes.models import Ballot, BallotMode, BallotState, SecretPaper
 
 TRACKER = re.compile(r"\b[0-9a-f]{64}\b")
+# A visitor's pages are in the network's default language (Spanish) unless the
+# browser asks for another.
+ENGLISH = {"Accept-Language": "en"}
 
 
 def live_ballot(chair, body, **settings) -> Ballot:
@@ -127,35 +133,118 @@ def test_a_nominal_vote_can_be_changed_until_the_close(client, auth, post, vb):
 # --- secret ballots: the tracker, once -------------------------------------------------
 
 
-def test_the_secret_tracker_is_shown_once_and_never_in_an_address(client, auth, post, vb):
+@contextmanager
+def rendered_templates(app):
+    """(template name, context) of each template the app renders in the block."""
+    seen: list[tuple[str, dict]] = []
+
+    def record(sender, template, context, **extra):
+        seen.append((template.name, context))
+
+    with template_rendered.connected_to(record, app):
+        yield seen
+
+
+def session_contents(app, client) -> str:
+    """The session cookie the browser keeps, decoded as the app reads it."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if cookie is None:
+        return ""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return json.dumps(serializer.loads(cookie.value))
+
+
+def cast_secretly(app, client, ballot, seat, choice: str):
+    """POST the secret vote from the ballot page; returns the response and the
+    page templates (not the macros they import) that the POST rendered."""
+    token = csrf_token(client, f"/ballots/{ballot.id}")
+    with rendered_templates(app) as templates:
+        response = client.post(
+            f"/ballots/{ballot.id}/vote",
+            data={"seat_id": seat.id, "choice": choice, "csrf_token": token},
+        )
+    pages = [
+        (name, context) for name, context in templates if not name.startswith(("_", "votes/_"))
+    ]
+    return response, pages
+
+
+def assert_trackers_kept_out_of_addresses_and_cookies(
+    app, client, ballot, response, trackers
+) -> None:
+    # No redirect: the receipt is the response to the POST, at the POST's address.
+    assert response.status_code == 200
+    assert "Location" not in response.headers
+    assert response.request.url.endswith(f"/ballots/{ballot.id}/vote")
+    # No cache may keep it, and the browser keeps it nowhere else.
+    assert response.headers["Cache-Control"] == "no-store"
+    cookies_set = " ".join(response.headers.getlist("Set-Cookie"))
+    links = " ".join(re.findall(r'(?:href|action|src)="([^"]*)"', page(response)))
+    kept = session_contents(app, client)
+    assert kept  # the member is logged in: there is a session to look into
+    for tracker in trackers:
+        assert tracker not in response.request.url
+        assert tracker not in cookies_set
+        assert tracker not in kept
+        assert tracker not in links
+
+
+def test_the_secret_tracker_is_shown_once_and_never_in_an_address(app, client, auth, vb):
     ballot = live_ballot(vb.chair, vb.body)
     seat = seat_of(vb.voters[0], vb.body)
     auth.login(vb.voters[0].email)
 
-    response = post(
-        f"/ballots/{ballot.id}/vote", {"seat_id": seat.id, "choice": "yes"}, f"/ballots/{ballot.id}"
+    response, templates = cast_secretly(app, client, ballot, seat, "yes")
+
+    [paper] = db.session.execute(sa.select(SecretPaper)).scalars().all()
+    [(name, context)] = templates
+    assert name == "votes/receipt.html" and context["trackers"] == [paper.tracker]
+    html = page(response)
+    assert "Your vote is recorded" in html and "Your tracker" in html
+    assert "Your trackers" not in html
+    assert TRACKER.findall(html) == [paper.tracker, paper.tracker]  # shown, and in the lookup form
+    assert_trackers_kept_out_of_addresses_and_cookies(
+        app, client, ballot, response, [paper.tracker]
     )
 
-    assert response.status_code == 302
-    location = response.headers["Location"]
-    assert location.endswith(f"/ballots/{ballot.id}/receipt")
-    [paper] = db.session.execute(sa.select(SecretPaper)).scalars().all()
-    assert paper.tracker not in location
-
-    receipt = client.get(location)
-    assert receipt.status_code == 200
-    assert receipt.headers["Cache-Control"] == "no-store"
-    assert TRACKER.findall(page(receipt)) == [
-        paper.tracker,
-        paper.tracker,
-    ]  # shown, and in the lookup form
-
-    again = client.get(location)
-    assert again.status_code == 302 and again.headers["Location"].endswith(f"/ballots/{ballot.id}")
-    ballot_page = page(client.get(f"/ballots/{ballot.id}"))
-    assert paper.tracker not in ballot_page
+    # There is no page to come back to it: no receipt address, and the ballot
+    # page says the seat has voted without the tracker.
+    assert client.get(f"/ballots/{ballot.id}/receipt").status_code == 404
+    again = client.get(f"/ballots/{ballot.id}")
+    assert again.status_code == 200
+    ballot_page = page(again)
     assert "This seat has voted. A secret vote is final." in ballot_page
-    assert "A tracker is shown only once" in ballot_page
+    assert paper.tracker not in ballot_page
+    assert TRACKER.findall(ballot_page) == []
+    assert paper.tracker not in session_contents(app, client)
+
+
+def test_a_seat_of_weight_three_gets_a_receipt_with_three_trackers(app, client, auth):
+    vb = make_voting_body((3, 1))
+    ballot = live_ballot(vb.chair, vb.body)
+    seat = seat_of(vb.voters[0], vb.body)
+    auth.login(vb.voters[0].email)
+
+    response, templates = cast_secretly(app, client, ballot, seat, "no")
+
+    stored = (
+        db.session.execute(sa.select(SecretPaper).where(SecretPaper.ballot_id == ballot.id))
+        .scalars()
+        .all()
+    )
+    assert [(paper.weight, paper.choice) for paper in stored] == [(1, '"no"')] * 3
+    trackers = sorted(paper.tracker for paper in stored)
+    [(name, context)] = templates
+    assert name == "votes/receipt.html" and context["trackers"] == trackers
+    html = page(response)
+    assert "Your trackers" in html
+    assert "published as 3 papers of one vote each" in html.replace("&#39;", "'")
+    # Each shown once, in order; the lookup form carries the first.
+    assert TRACKER.findall(html) == [*trackers, trackers[0]]
+    assert_trackers_kept_out_of_addresses_and_cookies(app, client, ballot, response, trackers)
+    ballot_page = page(client.get(f"/ballots/{ballot.id}"))
+    assert "This seat has voted. A secret vote is final." in ballot_page
+    assert TRACKER.findall(ballot_page) == []
 
 
 def test_a_secret_vote_cannot_be_cast_twice(client, auth, post, vb):
@@ -174,7 +263,7 @@ def test_a_secret_vote_cannot_be_cast_twice(client, auth, post, vb):
 
 def test_the_paper_is_found_by_its_tracker(client, auth, post, vb):
     ballot = live_ballot(vb.chair, vb.body, method="plurality", options=OPTIONS)
-    tracker = vote(vb.voters[0], ballot, "Gamma", now=utcnow())
+    [tracker] = vote(vb.voters[0], ballot, "Gamma", now=utcnow())
     close(ballot)
     auth.login(vb.voters[1].email)
     html = page(
@@ -360,7 +449,7 @@ def test_the_roll_call_is_for_the_members_of_a_private_body(client, auth, vb):
 
 
 def test_anyone_can_read_and_recount_a_public_bodys_result(client, vb, closed):
-    html = page(client.get(f"/ballots/{closed.id}"))
+    html = page(client.get(f"/ballots/{closed.id}", headers=ENGLISH))
     assert "Approved." in html and closed.result_hash in html
     assert 'name="seat_id"' not in html
     response = client.get(f"/ballots/{closed.id}/papers.json")
@@ -599,7 +688,7 @@ def test_a_bad_proxy_comes_back_with_the_services_message(client, auth, post, vb
 
 
 def test_the_help_page_is_public_and_says_what_secret_means(client):
-    html = page(client.get("/help/voting"))
+    html = page(client.get("/help/voting", headers=ENGLISH))
     assert "unlinkable storage, not cryptographic secrecy" in html
     assert "asamblea tally" in html
     assert '{"ballot":ID,"choice":CHOICE,"salt":"SALT"}' in html.replace("&#34;", '"')
