@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -20,6 +19,7 @@ import sqlalchemy as sa
 from governance import audit
 from governance.extensions import db
 from governance.models import AuditEntry
+from tests.fixtures.concurrency import backends_waiting_on_a_lock, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -87,25 +87,6 @@ def test_concurrent_writers_append_one_unbroken_chain(own_migrated_app):
         f"{thread}-{index}" for thread in range(THREADS) for index in range(ENTRIES_PER_THREAD)
     }
     assert {entry.object_id for entry in entries} == written
-
-
-def backends_waiting_on_a_lock() -> int:
-    with db.engine.connect() as connection:
-        return connection.execute(
-            sa.text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        ).scalar_one()
-
-
-def wait_for(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + TIMEOUT_S
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.mark.parametrize("earlier_entries", [0, 3], ids=["empty-chain", "chain-with-entries"])

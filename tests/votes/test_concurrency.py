@@ -9,7 +9,6 @@ as a message), never with anything else.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +20,7 @@ from governance import audit
 from governance.extensions import db
 from governance.models import AuditEntry, Member, OutboxMessage
 from tests.fixtures.ballots import make_ballot, make_voting_body, open_now
-from tests.fixtures.concurrency import race
+from tests.fixtures.concurrency import backends_waiting_on_a_lock, race, wait_for
 from tests.fixtures.factories import NOW
 from votes import casting, proxies, services
 from votes.errors import BallotNotOpen
@@ -266,25 +265,6 @@ def test_no_vote_lands_after_the_close(own_migrated_app, mode):
     assert ballot.result["papers"] == len(stored)
     assert ballot.result["counts"]["yes"] == sum(vote.weight for vote in stored)
     assert wins == len(stored) + 1  # the votes that counted, and the close
-
-
-def backends_waiting_on_a_lock() -> int:
-    with db.engine.connect() as connection:
-        return connection.execute(
-            sa.text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        ).scalar_one()
-
-
-def wait_for(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + TIMEOUT_S
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.mark.parametrize("mode", ["secret", "nominal"])
