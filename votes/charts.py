@@ -10,7 +10,7 @@ numbers are in the table next to it too; the chart only helps to compare them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -92,6 +92,27 @@ def result_rows(ballot: Any) -> list[ResultRow]:
             )
         )
     return rows
+
+
+def chart_rows(ballot: Any, rows: list[ResultRow]) -> list[ResultRow]:
+    """What the bars show. For Schulze, first choices would make a winner look
+    like a loser: its bars count the other options each one beats one to one
+    by the strongest paths, which orders them as the ranking does."""
+    result = ballot.result or {}
+    paths = result.get("strongest_paths")
+    if ballot.method != "schulze" or not paths or len(rows) < 2:
+        return rows
+    others = len(rows) - 1
+    charted = []
+    for row in rows:
+        beaten = sum(
+            1
+            for other in paths
+            if other != row.option and paths[row.option][other] > paths[other][row.option]
+        )
+        share = Fraction(beaten, others)
+        charted.append(replace(row, count=beaten, share=share, percent=percent(share)))
+    return charted
 
 
 def _shorten(text: str) -> str:

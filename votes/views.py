@@ -165,7 +165,9 @@ def render_ballot_page(
         participation=queries.participation(ballot) if ballot.opened_at else None,
         rows=rows,
         chart=charts.bar_chart(
-            rows, chart_id="result-chart", title=_("Result: %(title)s", title=ballot.title)
+            charts.chart_rows(ballot, rows),
+            chart_id="result-chart",
+            title=_("Result: %(title)s", title=ballot.title),
         )
         if rows
         else None,
@@ -294,7 +296,9 @@ def certificate(ballot_id: int):
         css_template="votes/certificate.css",
         ballot=ballot,
         rows=rows,
-        chart=charts.bar_chart(rows, chart_id="chart", title=ballot.title),
+        chart=charts.bar_chart(
+            charts.chart_rows(ballot, rows), chart_id="chart", title=ballot.title
+        ),
         electorate_size=queries.electorate_size(ballot),
         participation=queries.participation(ballot),
         issued_at=utcnow(),

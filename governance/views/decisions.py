@@ -24,6 +24,7 @@ from governance.web import authorize, public, requires, utcnow
 from proposals import services as proposal_services
 from proposals.models import Amendment, AmendmentState, Proposal, ProposalState
 from proposals.policies import can_view_proposal
+from votes import services as ballot_services
 from votes.forms import ProposalBallotForm
 from votes.policies import can_run_ballots, can_view_ballot
 
@@ -159,6 +160,7 @@ def detail(decision_id: int):
     return render_template(
         "governance/decision.html",
         decision=decision,
+        ballot=ballot_services.get_ballot(decision.ballot_id) if decision.ballot_id else None,
         proposal=proposal,
         superseded_by=decisions.superseded_by(decision.id),
     )

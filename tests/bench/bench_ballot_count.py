@@ -174,9 +174,18 @@ def load_nominal(connection, ballot_id: int, body_id: int) -> int:
     bulk_insert(
         connection,
         "nominal_votes",
-        ("id", "ballot_id", "seat_id", "choice", "weight", "cast_by_id", "cast_at"),
+        ("id", "ballot_id", "seat_id", "choice", "salt", "weight", "cast_by_id", "cast_at"),
         (
-            (first_vote + i, ballot_id, first_seat + i, choice, weight, first_member + i, AT)
+            (
+                first_vote + i,
+                ballot_id,
+                first_seat + i,
+                choice,
+                f"{i:032x}",
+                weight,
+                first_member + i,
+                AT,
+            )
             for i, choice, weight in draws()
         ),
     )

@@ -627,8 +627,9 @@ def test_the_decision_page(client, auth, vb):
     close(ballot)
     decision = db.session.execute(sa.select(Decision)).scalar_one()
     auth.login(vb.voters[2].email)
-    html = page(client.get(f"/decisions/{decision.id}"))
+    html = page(client.get(f"/decisions/{decision.id}", headers={"Accept-Language": "en"}))
     assert decision.result_hash in html
+    assert "Approved: 3 yes, 0 no, 0 abstentions." in html
     assert f"/ballots/{ballot.id}" in html and f"/proposals/{proposal.id}" in html
     assert f"/decisions/{decision.id}" in page(client.get(f"/ballots/{ballot.id}"))
     assert client.get("/decisions/999999").status_code == 404
@@ -749,3 +750,19 @@ def test_times_are_shown_in_the_members_zone(client, auth, vb):
     auth.login(vb.voters[0].email)
     html = page(client.get(f"/ballots/{ballot.id}"))
     assert "Mar 1, 2030, 5:30" in html and "Asia/Kolkata" in html
+
+
+def test_a_schulze_chart_shows_one_to_one_wins_not_first_choices(client, auth, request_context):
+    vb = make_voting_body((1,) * 7)
+    ballot = live_ballot(vb.chair, vb.body, method="schulze", options=["A", "B", "C"])
+    rankings = [["C", "A", "B"]] * 3 + [["B", "A", "C"]] * 2 + [["A", "B", "C"]] * 2
+    for voter, ranking in zip(vb.voters, rankings, strict=True):
+        vote(voter, ballot, ranking, now=utcnow())
+    close(ballot)
+    assert ballot.result["winners"] == ["A"] and ballot.result["counts"]["C"] == 3
+    auth.login(vb.voters[0].email)
+    html = page(client.get(f"/ballots/{ballot.id}", headers={"Accept-Language": "en"}))
+    # A, the winner with the fewest first choices, beats both others one to one;
+    # C, with the most first choices, beats none.
+    assert "A: 2 (100.0%); B: 1 (50.0%); C: 0 (0.0%)" in html
+    assert "beats one to one" in html
