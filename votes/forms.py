@@ -26,7 +26,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from governance.forms import required
 from votes.methods import METHODS
@@ -366,6 +366,11 @@ class RevokeProxyForm(FlaskForm):
     submit = SubmitField(_l("Take my vote back"))
 
 
+def _is_tracker(_form: Any, field: Any) -> None:
+    if len(field.data or "") != 64:
+        raise ValidationError(_l("A tracker has 64 characters."))
+
+
 class PaperForm(FlaskForm):
     """Looking a paper up by its tracker: a GET form, nothing to protect."""
 
@@ -375,6 +380,8 @@ class PaperForm(FlaskForm):
     tracker = StringField(
         _l("Your tracker"),
         filters=[lambda text: "".join(text.split()).lower() if text else text],
-        validators=[required(), Length(min=64, max=64, message=_l("A tracker has 64 characters."))],
+        # Checked after the spaces are taken out: no HTML length limit, which a
+        # phone would use to cut the code as it is shown, in groups with spaces.
+        validators=[required(), _is_tracker],
         description=_l("The 64 letters and digits shown to you when you voted."),
     )

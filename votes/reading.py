@@ -73,10 +73,23 @@ def read_choice(ballot: Ballot, data: MultiDict) -> Any:
             raise ChoiceError(_l("Choose an option, or the blank vote."))
         return _option_at(ballot, value)
     if method == "approval":
-        return [_option_at(ballot, value) for value in data.getlist("choice")]
-    if method == "score":
-        return _read_scores(ballot, data)
-    return _read_ranking(ballot, data)
+        choice: Any = [_option_at(ballot, value) for value in data.getlist("choice")]
+    elif method == "score":
+        choice = _read_scores(ballot, data)
+    else:
+        choice = _read_ranking(ballot, data)
+    return _blank_or(choice, data)
+
+
+def _blank_or(choice: Any, data: MultiDict) -> Any:
+    """An empty form is a mistake more often than a blank vote, and a secret vote
+    is final: a blank vote must be ticked as such."""
+    wants_blank = data.get("blank") == "1"
+    if wants_blank and choice:
+        raise ChoiceError(_l("Either choose options or vote blank, not both."))
+    if not wants_blank and not choice:
+        raise ChoiceError(_l("You chose nothing. To vote blank, tick “Blank vote (none of them)”."))
+    return choice
 
 
 def _read_scores(ballot: Ballot, data: MultiDict) -> dict[str, int]:
@@ -134,7 +147,8 @@ def vote_input(
             for key, value in data.items()
             if key.startswith(("score-", "rank-"))
         }
-        return VoteInput(frozenset(data.getlist("choice")), numbers)
+        chosen = set(data.getlist("choice")) | ({"blank"} if data.get("blank") == "1" else set())
+        return VoteInput(frozenset(chosen), numbers)
     if not has_voted:
         return VoteInput()
     index = {option: str(place) for place, option in enumerate(ballot.options)}
@@ -143,6 +157,8 @@ def vote_input(
         return VoteInput(frozenset({choice}))
     if method == "plurality":
         return VoteInput(frozenset({"blank" if choice is None else index.get(choice, "")}))
+    if not choice:  # a blank vote of the other methods
+        return VoteInput(frozenset({"blank"}))
     if method == "approval":
         return VoteInput(frozenset(index[o] for o in choice if o in index))
     if method == "score":

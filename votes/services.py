@@ -277,7 +277,9 @@ def close_ballot(ballot: Ballot, *, now: datetime) -> Ballot:
     result = count(ballot)
     ballot.result = result
     ballot.result_hash = result["hash"]
-    ballot.closed_at = naive_utc(now)
+    # Votes stopped at the closing time, even when the count came later (no
+    # scheduler ran, or the first visit after the close counted it).
+    ballot.closed_at = min(naive_utc(now), ballot.closes_at)
     db.session.flush()
     audit.record(
         None,

@@ -22,6 +22,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -212,7 +213,11 @@ def new_ballot(slug: str):
 @bp.get("/ballots/<int:ballot_id>")
 @public  # a public body's ballots and results are open to anyone; private: authorize
 def ballot(ballot_id: int):
-    return render_ballot_page(visible_ballot(ballot_id))
+    response = make_response(render_ballot_page(visible_ballot(ballot_id)))
+    # The page shows the member's current choices: on a shared phone, Back must
+    # not bring them up again from the cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/ballots/<int:ballot_id>/vote")
@@ -240,7 +245,8 @@ def vote(ballot_id: int):
         )
     if trackers is None:
         flash(_("Your vote is recorded. You can change it until the ballot closes."), "success")
-        return redirect(url_for("votes.ballot", ballot_id=ballot.id, _anchor=f"seat-{seat_id}"))
+        # To the top, where the confirmation is shown.
+        return redirect(url_for("votes.ballot", ballot_id=ballot.id))
     # The receipt is this response itself: the trackers are never kept on the
     # server, in the session cookie or in an address, and no cache may keep it.
     right = next(

@@ -79,13 +79,28 @@ FORMS = [
     ),
     ("schulze", {}, {"rank-0": "2", "rank-1": "1", "rank-2": ""}, ["Beta", "Alpha"]),
     ("instant-runoff", {}, {"rank-0": "1", "rank-1": "", "rank-2": "2"}, ["Alpha", "Gamma"]),
+    # A blank vote of the methods without a blank option is ticked as such.
+    ("approval", {"max_choices": 2}, {"blank": "1"}, []),
+    ("score", {"max_score": 5}, {"blank": "1"}, {}),
+    ("schulze", {}, {"blank": "1"}, []),
 ]
 
 
 @pytest.mark.parametrize(
     ("method", "limits", "form", "expected"),
     FORMS,
-    ids=["yes-no-abstain", "plurality", "plurality-blank", "approval", "score", "schulze", "irv"],
+    ids=[
+        "yes-no-abstain",
+        "plurality",
+        "plurality-blank",
+        "approval",
+        "score",
+        "schulze",
+        "irv",
+        "approval-blank",
+        "score-blank",
+        "schulze-blank",
+    ],
 )
 def test_each_methods_form_casts_the_choice(client, auth, post, vb, method, limits, form, expected):
     options = [] if method == "yes-no-abstain" else OPTIONS
@@ -105,7 +120,7 @@ def test_each_methods_form_casts_the_choice(client, auth, post, vb, method, limi
     )
 
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/ballots/{ballot.id}#seat-{seat.id}")
+    assert response.headers["Location"].endswith(f"/ballots/{ballot.id}")
     [(stored, cast_by)] = nominal_votes(ballot).values()
     assert json.loads(stored) == expected
     assert cast_by == voter.id
@@ -766,3 +781,30 @@ def test_a_schulze_chart_shows_one_to_one_wins_not_first_choices(client, auth, r
     # C, with the most first choices, beats none.
     assert "A: 2 (100.0%); B: 1 (50.0%); C: 0 (0.0%)" in html
     assert "beats one to one" in html
+
+
+@pytest.mark.parametrize(
+    ("method", "form", "message"),
+    [
+        ("approval", {}, "You chose nothing. To vote blank, tick “Blank vote (none of them)”."),
+        (
+            "schulze",
+            {"rank-0": "", "rank-1": ""},
+            "You chose nothing. To vote blank, tick “Blank vote (none of them)”.",
+        ),
+        ("score", {"score-0": "2", "blank": "1"}, "Either choose options or vote blank, not both."),
+    ],
+)
+def test_an_empty_form_is_not_a_blank_vote(client, auth, post, vb, method, form, message):
+    ballot = live_ballot(vb.chair, vb.body, method=method, options=OPTIONS, max_score=3)
+    auth.login(vb.voters[0].email)
+    before = stored_rows()
+    response = post(
+        f"/ballots/{ballot.id}/vote",
+        {"seat_id": str(seat_of(vb.voters[0], vb.body).id), **form},
+        form_page=f"/ballots/{ballot.id}",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    assert message in page(response)
+    assert stored_rows() == before
