@@ -64,6 +64,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     from governance import decisions  # noqa: F401 - a proposal follows its ballot
     from governance.views import auth_bp, bodies_bp, decisions_bp, main_bp, members_bp
+    from ledger import models as ledger_models  # noqa: F401 - the ledger's tables
     from proposals.views import bp as proposals_bp
     from votes.views import bp as votes_bp
 

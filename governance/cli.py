@@ -16,6 +16,7 @@ from governance.config import ConfigError
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.web import utcnow
+from ledger.cli import ledger_group
 from votes.cli import ballot_group
 
 
@@ -44,6 +45,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(ballot_group)
+    app.cli.add_command(ledger_group)
 
 
 @click.command("demo")

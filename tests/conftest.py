@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.proposals",
     "tests.fixtures.ballots",
     "tests.fixtures.queries",
+    "tests.fixtures.ledger",
 ]

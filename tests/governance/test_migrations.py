@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from governance import audit
 from governance.extensions import db
+from ledger import chain as ledger_chain
 from tests.fixtures.factories import make_body, make_member, make_seat
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -480,10 +481,87 @@ def rows_0003(n: int) -> None:
     )
 
 
+def rows_0004(n: int) -> None:
+    """A currency backing a social one, an issuance account, a member's account, and
+    transfers chained on the head the migration wrote (the pending one settled)."""
+    tables = reflected_tables()
+    insert(
+        tables["ledger_currencies"],
+        code=f"B{n:02d}",
+        name=f"Real {n}",
+        minor_units=2,
+        kind="national",
+        backed_by=None,
+        created_at=AT,
+    )
+    insert(
+        tables["ledger_currencies"],
+        code=f"P{n:02d}",
+        name=f"Palma {n}",
+        minor_units=2,
+        kind="social",
+        backed_by=f"B{n:02d}",
+        created_at=AT,
+    )
+
+    def account(code: str, *, issuance: bool, totals: tuple[int, int, int, int]) -> int:
+        return insert(
+            tables["ledger_accounts"],
+            code=code,
+            owner="network" if issuance else f"member:{n}",
+            currency=f"B{n:02d}",
+            credit_limit=0,
+            is_network=issuance,
+            may_go_negative=issuance,
+            posted_debits=totals[0],
+            posted_credits=totals[1],
+            pending_debits=totals[2],
+            pending_credits=totals[3],
+            created_at=AT,
+        )
+
+    world = account(f"world:{n}", issuance=True, totals=(1_300, 0, 0, 0))
+    member = account(f"member:{n}", issuance=False, totals=(0, 1_300, 0, 0))
+    head = tables["ledger_chain_head"]
+    seq, prev = db.session.execute(sa.select(head.c.last_seq, head.c.last_hash)).one()
+    stamp = ledger_chain.format_timestamp(AT)
+    for transfer_id, kind, amount, pending_id, reference in (
+        (f"deposit-{n}", "posted", 1_000, None, f"decision:{n}"),
+        (f"hold-{n}", "pending", 500, None, None),
+        (f"take-{n}", "post-pending", 300, f"hold-{n}", None),
+    ):
+        seq += 1
+        fields = (
+            seq,
+            transfer_id,
+            kind,
+            "deposit",
+            world,
+            member,
+            amount,
+            f"B{n:02d}",
+            pending_id,
+            None,
+            None,
+            reference,
+            "memo",
+            None,
+            stamp,
+            prev,
+        )
+        transfer_hash = ledger_chain.transfer_hash(*fields)
+        row = dict(zip(ledger_chain.FIELDS, fields, strict=True))
+        row.update(created_at=AT, hash=transfer_hash)
+        insert(tables["ledger_transfers"], **row)
+        prev = transfer_hash
+    db.session.execute(sa.update(head).values(last_seq=seq, last_hash=prev))
+
+
 ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {
     "0001": rows_0001,
     "0002": rows_0002,
     "0003": rows_0003,
+    "0004": rows_0004,
 }
 
 
