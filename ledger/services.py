@@ -73,20 +73,9 @@ from ledger.specs import (
 )
 
 POSTED_KINDS = (TransferKind.POSTED, TransferKind.POST_PENDING)
-# The fields a replay must repeat (all but seq, created_at and the hashes).
-_COMPARED = (
-    "kind",
-    "modality",
-    "debit_account_id",
-    "credit_account_id",
-    "amount",
-    "currency",
-    "pending_id",
-    "reverses_id",
-    "batch",
-    "reference",
-    "memo",
-    "thanks",
+# The fields a replay must repeat: the chained ones but seq, id, time and hashes.
+_COMPARED = tuple(
+    name for name in chain.FIELDS if name not in ("seq", "id", "created_at", "prev_hash", "hash")
 )
 
 
