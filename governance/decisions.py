@@ -21,9 +21,9 @@ from governance.errors import DomainError, NotAllowed, NotFound
 from governance.extensions import db
 from governance.models import Decision, Member
 from governance.services import naive_utc
-from proposals import deliberation
+from proposals import amendments, deliberation
 from proposals import services as proposal_services
-from proposals.models import Amendment, Proposal, ProposalState
+from proposals.models import Proposal, ProposalState
 from votes import outcomes
 from votes import services as ballot_services
 from votes.models import Ballot
@@ -63,9 +63,7 @@ def put_amendment_to_vote(
 ) -> Ballot:
     """The chair or secretary lets the body decide an amendment by vote
     (yes / no / abstain); approved, it becomes the proposal's next revision."""
-    amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None:
-        raise NotFound(_l("There is no such amendment."))
+    amendment = amendments.get_amendment(amendment_id)
     proposal = proposal_services.get_proposal(amendment.proposal_id)
     if not can_run_ballots(actor, proposal.body):
         raise NotAllowed(_l("Only the body's chair or secretary can put an amendment to a vote."))

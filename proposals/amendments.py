@@ -125,10 +125,16 @@ def decide_amendment(
     return amendment
 
 
-def _locked_amendment(amendment_id: int) -> tuple[Amendment, Proposal]:
+def get_amendment(amendment_id: int) -> Amendment:
+    """The amendment, or NotFound."""
     amendment = db.session.get(Amendment, amendment_id)
     if amendment is None:
         raise NotFound(_l("There is no such amendment."))
+    return amendment
+
+
+def _locked_amendment(amendment_id: int) -> tuple[Amendment, Proposal]:
+    amendment = get_amendment(amendment_id)
     proposal = get_proposal(amendment.proposal_id, lock=True)
     db.session.refresh(amendment)  # its state as it is under the lock, not as first read
     return amendment, proposal

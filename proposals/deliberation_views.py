@@ -10,14 +10,14 @@ from flask import abort, flash, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from governance.errors import DomainError
+from governance.errors import DomainError, NotFound
 from governance.extensions import db
 from governance.policies import is_member
 from governance.views.common import refuse
 from governance.web import authorize, requires, utcnow
-from proposals import deliberation, services
+from proposals import amendments, deliberation, services
 from proposals.forms import AmendmentDecisionForm, AmendmentForm, CommentForm, FlagForm, ReasonForm
-from proposals.models import Amendment, AmendmentState, Comment, Proposal, ProposalState
+from proposals.models import AmendmentState, Comment, Proposal, ProposalState
 from proposals.policies import can_amend
 from proposals.views import (
     back_to,
@@ -136,8 +136,9 @@ def propose_amendment(proposal_id: int):
 @bp.post("/amendments/<int:amendment_id>/decide")
 @requires(is_member)
 def decide_amendment(amendment_id: int):
-    amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None:
+    try:
+        amendment = amendments.get_amendment(amendment_id)
+    except NotFound:
         abort(404)
     proposal = visible_proposal(amendment.proposal_id)
     form = AmendmentDecisionForm()

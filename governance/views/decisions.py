@@ -17,12 +17,12 @@ from flask_login import current_user
 
 from governance import decisions
 from governance.errors import DomainError, NotFound
-from governance.extensions import db
 from governance.policies import is_member
 from governance.views.common import refuse
 from governance.web import authorize, public, requires, utcnow
+from proposals import amendments
 from proposals import services as proposal_services
-from proposals.models import Amendment, AmendmentState, Proposal, ProposalState
+from proposals.models import AmendmentState, Proposal, ProposalState
 from proposals.policies import can_view_proposal
 from votes import services as ballot_services
 from votes.forms import ProposalBallotForm
@@ -102,8 +102,9 @@ def put_to_vote(proposal_id: int):
 @bp.route("/amendments/<int:amendment_id>/ballot/new", methods=["GET", "POST"])
 @requires(is_member)
 def amendment_to_vote(amendment_id: int):
-    amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None:
+    try:
+        amendment = amendments.get_amendment(amendment_id)
+    except NotFound:
         abort(404)
     proposal = visible_proposal(amendment.proposal_id)
     authorize(can_run_ballots, proposal.body)
