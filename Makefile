@@ -22,12 +22,17 @@ run: $(BIN)/asamblea
 	@echo "Serving on http://127.0.0.1:5000 — stop with Ctrl-C."
 	$(BIN)/asamblea run --host 127.0.0.1 --port 5000
 
-## Headless Chromium for the browser tests, from Debian (never a downloaded browser).
+## System packages from Debian: headless Chromium for the browser tests (never a
+## downloaded browser) and HarfBuzz's subsetter, which WeasyPrint uses to embed only
+## the glyphs a PDF needs (WeasyPrint 70 warns without it; future versions require it).
 chromium:
-	@test -x $(CHROMIUM) || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@missing=; test -x $(CHROMIUM) || missing="chromium"; \
+	  ldconfig -p | grep -q libharfbuzz-subset.so.0 || missing="$$missing libharfbuzz-subset0"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing from Debian:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  fi
 
 lint: $(BIN)/asamblea
 	$(BIN)/ruff check .
