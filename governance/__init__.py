@@ -63,12 +63,25 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from governance import decisions  # noqa: F401 - a proposal follows its ballot
+    from governance.disbursements import init_app as init_disbursements
     from governance.views import auth_bp, bodies_bp, decisions_bp, main_bp, members_bp
     from ledger import models as ledger_models  # noqa: F401 - the ledger's tables
+    from ledger import outbox_queue  # noqa: F401 - the outbox's tables and after-commit trigger
+    from ledger.views import bp as ledger_bp
     from proposals.views import bp as proposals_bp
     from votes.views import bp as votes_bp
 
-    blueprints = (main_bp, auth_bp, members_bp, bodies_bp, proposals_bp, votes_bp, decisions_bp)
+    blueprints = (
+        main_bp,
+        auth_bp,
+        members_bp,
+        bodies_bp,
+        proposals_bp,
+        votes_bp,
+        decisions_bp,
+        ledger_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    init_disbursements(app)
     return app

@@ -17,6 +17,7 @@ from governance.errors import DomainError
 from governance.extensions import db
 from governance.web import utcnow
 from ledger.cli import ledger_group
+from ledger.setup_cli import currency_group  # noqa: F401 - adds `ledger currency|network|deposit`
 from votes.cli import ballot_group
 
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import available_timezones
 
 LANGUAGES = ("es", "pt_BR", "en")
@@ -53,6 +54,71 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class LedgerOutboxSettings:
+    """Where each posted transfer is sent, signed (``ledger/README.md``, "The outbox").
+
+    Off unless both the URL and the shared secret are set. ``queue`` names the
+    Redis list the worker waits on when ``REDIS_URL`` is set.
+    """
+
+    url: str | None = None
+    secret: str | None = None
+    timeout: int = 10  # seconds, for each network operation of one POST
+    queue: str = "asamblea:ledger-outbox"
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.url and self.secret)
+
+
+# An HMAC key shorter than this is guessable offline from one signed request.
+OUTBOX_SECRET_MIN_LENGTH = 32
+
+
+def _ledger_outbox(env: Mapping[str, str], *, is_production: bool) -> LedgerOutboxSettings:
+    url = env.get("LEDGER_OUTBOX_URL", "").strip() or None
+    secret = env.get("LEDGER_OUTBOX_SECRET", "").strip() or None
+    timeout = _whole_number(env, "LEDGER_OUTBOX_TIMEOUT", LedgerOutboxSettings.timeout)
+    queue = env.get("LEDGER_OUTBOX_QUEUE", "").strip() or LedgerOutboxSettings.queue
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"LEDGER_OUTBOX_URL must be an http(s) address, not {url!r}.")
+        if is_production and parts.scheme != "https":
+            raise ConfigError(
+                "LEDGER_OUTBOX_URL must use https in production: transfers carry members' memos."
+            )
+        if secret is None:
+            raise ConfigError(
+                "LEDGER_OUTBOX_URL is set but LEDGER_OUTBOX_SECRET is not: "
+                "the external ledger checks each transfer's signature with that shared secret."
+            )
+        if len(secret) < OUTBOX_SECRET_MIN_LENGTH:
+            raise ConfigError(
+                f"LEDGER_OUTBOX_SECRET must be at least {OUTBOX_SECRET_MIN_LENGTH} characters "
+                "(a long random string shared with the external ledger)."
+            )
+        if timeout < 1:
+            raise ConfigError("LEDGER_OUTBOX_TIMEOUT must be at least 1 (second).")
+    return LedgerOutboxSettings(url=url, secret=secret, timeout=timeout, queue=queue)
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("REDIS_URL", "").strip() or None
+    if url is not None and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(f"REDIS_URL must be a redis://, rediss:// or unix:// address: {url!r}.")
+    return url
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "development"
     secret_key: str = "dev-only-not-secret"  # noqa: S105 - refused in production
@@ -65,6 +131,9 @@ class Settings:
     instance_path: str | None = None
     trusted_proxies: int = 0
     mail: MailSettings = field(default_factory=MailSettings)
+    # Background work (the ledger outbox) goes through Redis when set; inline otherwise.
+    redis_url: str | None = None
+    ledger_outbox: LedgerOutboxSettings = field(default_factory=LedgerOutboxSettings)
     testing: bool = False
 
     @property
@@ -118,6 +187,8 @@ class Settings:
                 use_tls=env.get("MAIL_USE_TLS", "1") not in ("0", "false", "no"),
                 sender=env.get("MAIL_SENDER", MailSettings.sender),
             ),
+            redis_url=_redis_url(env),
+            ledger_outbox=_ledger_outbox(env, is_production=mode == "production"),
         )
 
     def flask_config(self, instance_path: str) -> dict[str, object]:
@@ -151,4 +222,6 @@ class Settings:
         data = asdict(self)
         data["secret_key"] = "***"  # noqa: S105
         data["mail"]["password"] = "***" if self.mail.password else None
+        data["ledger_outbox"]["secret"] = "***" if self.ledger_outbox.secret else None
+        data["redis_url"] = self.redis_url and _without_password(self.redis_url)
         return data

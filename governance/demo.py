@@ -339,6 +339,9 @@ def load(*, now: datetime) -> None:
     from governance.demo_votes import load_ballots
 
     load_ballots(admin, assembly, list(by_email.values()), now=now)
+    from governance.demo_ledger import load_ledger
+
+    load_ledger(by_email, bodies, now=now)
     audit.record(
         admin,
         "demo.loaded",

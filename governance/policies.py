@@ -93,6 +93,21 @@ def SitsInKind(kind: BodyKind) -> Requirement:
     return Requirement(f"sits_in({kind.value})", check)
 
 
+def VotesInKind(kind: BodyKind) -> Requirement:
+    """An active seat with a vote (not an observer's) in a body of ``kind``."""
+
+    def check(member: Any, _target: Any) -> bool:
+        if not _is_member(member):
+            return False
+        today = _today()
+        return any(
+            s.body.kind is kind and s.role is not Role.OBSERVER and s.is_active_on(today)
+            for s in member.seats
+        )
+
+    return Requirement(f"votes_in({kind.value})", check)
+
+
 # The policies the views and templates use.
 is_member = IsMember
 is_admin = IsAdmin
@@ -105,6 +120,11 @@ can_import_members = IsAdmin.named("can_import_members")
 can_create_body = IsAdmin.named("can_create_body")
 # Councils audit what the network does; administrators keep the log.
 can_view_audit_log = (IsAdmin | SitsInKind(BodyKind.COUNCIL)).named("can_view_audit_log")
+# Four eyes on the network's money: two different members, each a treasurer (of
+# any body) or a voting member of a fund committee, approve each tranche paid.
+can_approve_disbursements = (
+    HasRoleAnywhere(Role.TREASURER) | VotesInKind(BodyKind.FUND_COMMITTEE)
+).named("can_approve_disbursements")
 
 TEMPLATE_POLICIES = {
     name: policy

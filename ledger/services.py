@@ -172,6 +172,7 @@ def _post(specs: Sequence[Spec], batch: str | None, now: datetime) -> list[Trans
         if not _append(conn, sql, intended, states, refs, created_at, chain_in_database=False):
             raise RuntimeError("the ledger refused a write that conflicts with nothing stored")
     _expire_orm_accounts(states)
+    db.session.info["ledger_posted"] = True  # ledger.outbox_queue sends it after the commit
     return [TransferResult(**row) for row in intended]
 
 

@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.ballots",
     "tests.fixtures.queries",
     "tests.fixtures.ledger",
+    "tests.fixtures.disbursements",
 ]

@@ -97,3 +97,34 @@ def test_demo_refuses_in_production(test_database, db_session, tmp_path):
     assert result.exit_code != 0
     assert "not loaded in production" in result.output
     assert count(Member) == 0
+
+
+def test_the_demo_ledger_is_alive_and_checks(app, db_session):
+    """Every exchange modality, a conversion at the bank, and a fund project whose
+    first two tranches were paid under four eyes; the chain and balances check."""
+    from governance.disbursements.models import DisbursementPlan, TrancheState
+    from ledger import network
+    from ledger.models import Transfer
+    from ledger.queries import verify_balances, verify_chain
+
+    assert _demo(app).exit_code == 0
+    modalities = db.session.execute(
+        sa.select(Transfer.modality, sa.func.count()).group_by(Transfer.modality)
+    ).all()
+    counted = {modality.value: n for modality, n in modalities}
+    assert {"deposit", "purchase", "barter", "donation", "conversion", "disbursement"} <= set(
+        counted
+    )
+    assert counted["purchase"] >= 3 and counted["barter"] >= 3 and counted["donation"] >= 2
+    assert counted["disbursement"] == 2
+    [plan] = db.session.execute(sa.select(DisbursementPlan)).scalars()
+    states = [tranche.state for tranche in sorted(plan.tranches, key=lambda t: t.position)]
+    assert states == [TrancheState.PAID, TrancheState.PAID, TrancheState.REQUESTED]
+    assert [len(t.approvals) for t in sorted(plan.tranches, key=lambda t: t.position)] == [2, 2, 1]
+    assert plan.paid_total == sum(t.amount for t in plan.tranches if t.state is TrancheState.PAID)
+    # The community bank's reserve backs every palma issued.
+    reserve = network.network_account(network.Purpose.BANK_RESERVE, "BRL")
+    issued = network.issuance_account("PALMA")
+    assert reserve.balance == -issued.balance > 0
+    assert verify_chain().is_intact
+    assert verify_balances().is_intact

@@ -557,11 +557,126 @@ def rows_0004(n: int) -> None:
     db.session.execute(sa.update(head).values(last_seq=seq, last_hash=prev))
 
 
+def rows_0005(n: int) -> None:
+    """A decision's disbursement plan from a fund account to an organization's: its
+    first tranche paid (by a transfer of revision 0004) after two approvals, its
+    second approved once."""
+    tables = reflected_tables()
+    decisions, plans, tranches = (
+        tables["decisions"],
+        tables["disbursement_plans"],
+        tables["disbursement_tranches"],
+    )
+    decision_id, proposal_id = db.session.execute(
+        sa.select(decisions.c.id, decisions.c.proposal_id)
+        .where(decisions.c.id.not_in(sa.select(plans.c.decision_id)))
+        .order_by(decisions.c.id)
+        .limit(1)
+    ).one()
+    transfers = tables["ledger_transfers"]
+    transfer_id, currency = db.session.execute(
+        sa.select(transfers.c.id, transfers.c.currency)
+        .where(
+            transfers.c.kind == "posted",
+            transfers.c.id.not_in(
+                sa.select(tranches.c.transfer_id).where(tranches.c.transfer_id.is_not(None))
+            ),
+        )
+        .order_by(transfers.c.seq)
+        .limit(1)
+    ).one()
+    first, second = db.session.execute(
+        sa.select(tables["members"].c.id).order_by(tables["members"].c.id).limit(2)
+    ).scalars()
+
+    def account(owner: str) -> int:
+        return insert(
+            tables["ledger_accounts"],
+            code=f"{owner}:{n}:{currency}",
+            owner=owner,
+            currency=currency,
+            credit_limit=0,
+            is_network=owner == "network",
+            may_go_negative=False,
+            posted_debits=0,
+            posted_credits=0,
+            pending_debits=0,
+            pending_credits=0,
+            created_at=AT,
+        )
+
+    plan_id = insert(
+        plans,
+        decision_id=decision_id,
+        proposal_id=proposal_id,
+        source_account_id=account("network"),
+        beneficiary_account_id=account(f"organization:{n}"),
+        currency=currency,
+        approved_total=1_500,
+        paid_total=1_000,
+        created_at=AT,
+    )
+    paid = insert(
+        tranches,
+        plan_id=plan_id,
+        position=1,
+        title="Looms bought",
+        condition="Looms bought (2027-02-01)",
+        due_on=date(2027, 2, 1),
+        amount=1_000,
+        state="paid",
+        transfer_id=transfer_id,
+        paid_at=AT,
+        created_at=AT,
+    )
+    awaiting = insert(
+        tranches,
+        plan_id=plan_id,
+        position=2,
+        title="Workshop open",
+        condition="Workshop open (2027-06-01)",
+        due_on=date(2027, 6, 1),
+        amount=500,
+        state="requested",
+        transfer_id=None,
+        paid_at=None,
+        created_at=AT,
+    )
+    for tranche_id, member_id in ((paid, first), (paid, second), (awaiting, first)):
+        insert(
+            tables["disbursement_approvals"],
+            tranche_id=tranche_id,
+            member_id=member_id,
+            created_at=AT,
+        )
+
+
+def rows_0006(n: int) -> None:
+    """The next transfer delivered (after two failed attempts) and the outbox's state
+    moved past it, on the state row the migration wrote."""
+    tables = reflected_tables()
+    state, deliveries = tables["ledger_outbox_state"], tables["ledger_deliveries"]
+    seq = db.session.execute(sa.select(state.c.next_seq)).scalar_one()
+    insert(deliveries, seq=seq, attempts=3, status=200, delivered_at=AT)
+    db.session.execute(
+        sa.update(state).values(
+            next_seq=seq + 1,
+            attempts=1,
+            next_attempt_at=AT + timedelta(seconds=1),
+            last_error="HTTP 503",
+            claimed_by=None,
+            claimed_until=None,
+        )
+    )
+
+
 ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {
     "0001": rows_0001,
     "0002": rows_0002,
     "0003": rows_0003,
     "0004": rows_0004,
+    "0005": rows_0005,
+    "0006": rows_0006,
 }
 
 

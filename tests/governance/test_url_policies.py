@@ -22,6 +22,8 @@ DEMO_VALUES = {
     "ballot_id": 1,
     "decision_id": 1,
     "amendment_id": 1,
+    "code": "member:1:BRL",
+    "transfer_id": "t-1",
 }
 
 

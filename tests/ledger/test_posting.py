@@ -20,7 +20,14 @@ from ledger.errors import (
     TransferIdReused,
     UnknownTransfer,
 )
-from ledger.models import Account, CurrencyKind, Modality, Transfer, TransferKind
+from ledger.models import (
+    Account,
+    CurrencyKind,
+    LedgerChainHead,
+    Modality,
+    Transfer,
+    TransferKind,
+)
 from ledger.specs import PostPendingSpec, ReversalSpec, TransferSpec, VoidPendingSpec
 from tests.fixtures.factories import NOW
 from tests.fixtures.ledger import (
@@ -156,6 +163,20 @@ def test_the_same_id_with_other_fields_is_refused(network, change):
         )
     assert refused.value.transfer_id == "sale-1"
     assert (balance(network.bruno), balance(network.carla), transfer_count()) == (1_000, 0, 2)
+
+
+def test_an_id_found_stored_by_the_write_leaves_every_total_as_it_was(network):
+    """PostgreSQL's write of one transfer moves its accounts before it finds the id
+    stored: it moves them back, and the transaction goes on as if nothing happened."""
+    services.post(spec(network.ana, network.bruno, 1_000, transfer_id="sale-1"), now=NOW)
+    members = (network.ana, network.bruno, network.carla)
+    before = [stored(account) for account in members]
+    with pytest.raises(TransferIdReused):
+        services.post(spec(network.ana, network.carla, 1_000, transfer_id="sale-1"), now=NOW)
+    assert [stored(account) for account in members] == before
+    services.post(spec(network.ana, network.carla, 1_000), now=NOW)
+    assert (balance(network.ana), balance(network.carla)) == (8_000, 1_000)
+    assert intact()
 
 
 # ---------------------------------------------------------------- two-phase transfers
@@ -416,3 +437,15 @@ def test_results_are_typed(network):
         now=datetime(2026, 11, 30, 12, tzinfo=UTC),
     )
     assert result.kind is TransferKind.POSTED and result.modality is Modality.BARTER
+
+
+def test_a_ledger_without_a_chain_head_makes_one_at_its_first_posting(db_session):
+    """A database made by ``create_all`` (not the migration) has no head row."""
+    db.session.execute(sa.delete(LedgerChainHead))
+    make_currency("BRL")
+    world, ana = issuance_account("BRL"), make_account()
+    first = fund(ana, 500)
+    assert (first.seq, first.prev_hash) == (1, chain.GENESIS)
+    assert (stored(world), stored(ana)) == ((500, 0, 0, 0), (0, 500, 0, 0))
+    assert queries.chain_head(db.session.connection()) == (1, first.hash)
+    assert intact()

@@ -644,7 +644,7 @@ def test_the_decision_page(client, auth, vb):
     auth.login(vb.voters[2].email)
     html = page(client.get(f"/decisions/{decision.id}", headers={"Accept-Language": "en"}))
     assert decision.result_hash in html
-    assert "Approved: 3 yes, 0 no, 0 abstentions." in html
+    assert "Approved: 3 yes, 0 no; abstentions: 0." in html
     assert f"/ballots/{ballot.id}" in html and f"/proposals/{proposal.id}" in html
     assert f"/decisions/{decision.id}" in page(client.get(f"/ballots/{ballot.id}"))
     assert client.get("/decisions/999999").status_code == 404
