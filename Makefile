@@ -65,7 +65,7 @@ bench: $(BIN)/asamblea
 
 ## Re-extract the messages and compile the catalogues (es, pt_BR, en).
 translations: $(BIN)/asamblea
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o governance/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o governance/translations/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i governance/translations/messages.pot -d governance/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d governance/translations
 

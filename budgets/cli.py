@@ -128,3 +128,10 @@ def _summary(outcome: Outcome, election: Election) -> str:
     ]
     lines += [f"Total cost: {outcome.cost}", f"Left: {outcome.budget - outcome.cost}"]
     return "\n".join(lines)
+
+
+# ``pb import`` and ``pb export`` (pabulib files in and out of the database).
+from budgets.transfer.cli import export_command, import_command  # noqa: E402
+
+pb_group.add_command(import_command)
+pb_group.add_command(export_command)

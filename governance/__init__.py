@@ -62,6 +62,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
 
+    from budgets import init_app as init_budgets
     from governance import decisions  # noqa: F401 - a proposal follows its ballot
     from governance.disbursements import init_app as init_disbursements
     from governance.views import auth_bp, bodies_bp, decisions_bp, main_bp, members_bp
@@ -84,4 +85,5 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_disbursements(app)
+    init_budgets(app)
     return app

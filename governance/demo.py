@@ -342,6 +342,9 @@ def load(*, now: datetime) -> None:
     from governance.demo_ledger import load_ledger
 
     load_ledger(by_email, bodies, now=now)
+    from budgets.demo import load_budgets
+
+    load_budgets(by_email, bodies, now=now)
     audit.record(
         admin,
         "demo.loaded",

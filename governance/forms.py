@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from governance.models import BallotMail, BodyKind, OrganizationKind, Role
+from governance.models import BallotMail, Body, BodyKind, OrganizationKind, Role
 from governance.services import sorted_timezones
 
 # WTForms 3.3 deprecates (value, label) tuples as choices; SelectChoice is the way on.
@@ -95,6 +95,18 @@ class NewPasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Save the password"))
+
+
+def offer_bodies(field: SelectField, bodies: list[Body], *, preset_slug: str | None) -> None:
+    """Offer ``bodies`` in a body select (after a "Choose the body" prompt);
+    ``preset_slug`` (a link's ``?body=``, on the first showing) chooses one."""
+    field.choices = [
+        SelectChoice("", _l("Choose the body")),
+        *(SelectChoice(str(body.id), body.name) for body in bodies),
+    ]
+    if preset_slug:
+        chosen = next((body for body in bodies if body.slug == preset_slug), None)
+        field.data = str(chosen.id) if chosen else ""
 
 
 def timezone_choices() -> list[SelectChoice]:

@@ -14,6 +14,8 @@ from governance.errors import DomainError
 # The currencies offered in forms; any ISO 4217 code Babel knows is accepted.
 COMMON_CURRENCIES = ("BRL", "PEN", "BOB", "ARS", "CLP", "COP", "MXN", "UYU", "PYG", "USD", "EUR")
 _AMOUNT_RE = re.compile(r"^\d+([.,]\d+)?$")
+# Far above any budget, and well inside a 64-bit column: a longer number is a slip.
+AMOUNT_MAX = 10**15
 
 
 def minor_units(currency: str) -> int:
@@ -32,6 +34,8 @@ def parse_amount(text: str, currency: str) -> int:
     elif re.fullmatch(r"\d{1,3}[.,]\d{3}", raw) and minor_units(currency) != 3:
         # "1.500" and "1,500" are read as fifteen hundred, the way people write it.
         raw = raw.replace(",", "").replace(".", "")
+    if raw.startswith("-") and _AMOUNT_RE.match(raw[1:]):
+        raise DomainError(_l("An amount cannot be negative."))
     if not _AMOUNT_RE.match(raw):
         raise DomainError(_l("Write the amount with digits, e.g. 1500 or 1500,50."))
     try:
@@ -47,6 +51,8 @@ def parse_amount(text: str, currency: str) -> int:
                 n=minor_units(currency),
             )
         )
+    if scaled > AMOUNT_MAX:
+        raise DomainError(_l("That amount is too large: check the number of digits."))
     return int(scaled)
 
 

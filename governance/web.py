@@ -9,12 +9,13 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, has_request_context, request, session
+from flask import Flask, abort, current_app, flash, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from governance.errors import DomainError
 from governance.extensions import db, login_manager
 from governance.models import Member
 from governance.policies import TEMPLATE_POLICIES, Requirement
@@ -66,6 +67,12 @@ def requires(policy: Requirement) -> Callable[[Callable], Callable]:
 def authorize(policy: Requirement, target: Any = None) -> None:
     if not policy(current_user, target):
         abort(403)
+
+
+def refused(error: DomainError) -> None:
+    """Undo what the refused operation wrote and tell the member why (a flash)."""
+    db.session.rollback()
+    flash(str(error.message), "error")
 
 
 def client_address() -> str:

@@ -27,6 +27,7 @@ from proposals.amendments import (  # noqa: F401 - re-exported: deliberation in 
     settle_amendment_by_ballot,
 )
 from proposals.forms import COMMENT_MAX
+from proposals.kinds import ballot_refusal
 from proposals.models import (
     Comment,
     CommentFlag,
@@ -211,6 +212,9 @@ def add_support(actor: Member, proposal_id: int, *, now: datetime) -> Support:
             _l("Supports are collected only while the proposal is open for deliberation.")
         )
     _check_support_period(proposal, now)
+    refusal = ballot_refusal(proposal.kind)
+    if refusal is not None:
+        raise DomainError(refusal)  # decided elsewhere: it gathers no supports
     if not can_support(actor, proposal):
         raise NotAllowed(_l("Only members with a vote in this body can support its proposals."))
     if db.session.execute(

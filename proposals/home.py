@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from governance import home
 from governance.extensions import db
 from governance.models import Body, Member
+from proposals.kinds import kinds_decided_elsewhere
 from proposals.models import Proposal, ProposalState, Support
 from proposals.queries import seated_body_ids, visible_to
 from proposals.services import STATE_NAMES
@@ -24,12 +25,13 @@ DECIDED_LIMIT = 5
 
 def waiting_for_support(member: Member, now: datetime) -> list[home.HomeItem]:
     """Published proposals of the bodies where the member votes that they have
-    not supported yet."""
+    not supported yet (not those of a kind decided elsewhere, which gather none)."""
     proposals = db.session.execute(
         sa.select(Proposal)
         .options(joinedload(Proposal.body))
         .where(
             Proposal.state == ProposalState.PUBLISHED,
+            Proposal.kind.not_in(kinds_decided_elsewhere()),
             Proposal.body_id.in_(seated_body_ids(member, now.date(), voting=True)),
             ~sa.exists().where(Support.proposal_id == Proposal.id, Support.member_id == member.id),
         )

@@ -42,6 +42,15 @@ class ProposalKind:
     # What its approval does: (decision, proposal, now) -> None, kept in
     # governance.effects; None for a kind whose approval is only recorded.
     effect: Callable[[Any, Any, Any], None] | None = None
+    # Runs after a proposal of the kind is saved with its fields (created, or revised
+    # with new fields): (actor, proposal, fields, now) -> None. It may link the
+    # proposal to records of its own package, or refuse with a DomainError, which
+    # undoes the whole operation.
+    after_save: Callable[[Any, Any, dict, Any], None] | None = None
+    # Why a proposal of the kind is never put to a yes / no ballot (a message), or
+    # None: a kind decided elsewhere (a participatory budget's count) is never made
+    # ready for decision, so no ballot can be opened on it.
+    ballot_refusal: Any = None
     # The fields as lines a person reads, for the diff of two revisions.
     describe: Callable[[dict], list[str]] = lambda fields: [
         f"{key}: {value}" for key, value in sorted(fields.items())
@@ -69,6 +78,17 @@ def get_kind(kind_id: str) -> ProposalKind:
         raise DomainError(
             _l("There is no kind of proposal called “%(kind)s”.", kind=kind_id), field="kind"
         ) from None
+
+
+def ballot_refusal(kind_id: str) -> Any:
+    """Why proposals of the kind are not put to a yes / no ballot, or None."""
+    kind = _KINDS.get(kind_id)
+    return kind.ballot_refusal if kind is not None else None
+
+
+def kinds_decided_elsewhere() -> list[str]:
+    """The kinds never put to a yes / no ballot (they gather no supports)."""
+    return [kind.id for kind in _KINDS.values() if kind.ballot_refusal is not None]
 
 
 def registered_kinds() -> list[ProposalKind]:

@@ -85,9 +85,13 @@ def _can_deliberate(member: Any, proposal: Any) -> bool:
 
 
 def _can_support(member: Any, proposal: Any) -> bool:
+    from proposals.kinds import ballot_refusal  # the kinds import the effects
+
+    # A kind decided elsewhere (a participatory budget's project) gathers no supports.
     return (
         isinstance(proposal, Proposal)
         and proposal.state is ProposalState.PUBLISHED
+        and ballot_refusal(proposal.kind) is None
         and votes_in(member, proposal.body)
     )
 
@@ -98,9 +102,12 @@ def _can_moderate(member: Any, target: Any) -> bool:
 
 
 def _can_put_forward(member: Any, proposal: Any) -> bool:
+    from proposals.kinds import ballot_refusal  # the kinds import the effects
+
     return (
         isinstance(proposal, Proposal)
         and proposal.state is ProposalState.PUBLISHED
+        and ballot_refusal(proposal.kind) is None
         and chairs(member, proposal.body, roles=(Role.CHAIR,))
     )
 

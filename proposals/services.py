@@ -8,6 +8,7 @@ record the audit entry and raise ``DomainError``; they never commit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -29,7 +30,7 @@ from governance.models import Body, Member, Role
 from governance.services import find_member_by_email, naive_utc
 from proposals import notify
 from proposals.forms import TEXT_MAX, TITLE_MAX
-from proposals.kinds import get_kind
+from proposals.kinds import ballot_refusal, get_kind
 from proposals.models import (
     TRANSITIONS,
     Amendment,
@@ -114,19 +115,23 @@ def create_proposal(
         current_revision=1,
     )
     proposal.authors.append(ProposalAuthor(member=actor, created_at=at))
-    db.session.add(proposal)
-    db.session.add(
-        Revision(
-            proposal=proposal,
-            number=1,
-            title=title,
-            text=text,
-            fields=cleaned,
-            author=actor,
-            created_at=at,
+    # A kind's after_save may refuse the proposal: its savepoint leaves nothing behind.
+    with db.session.begin_nested() if proposal_kind.after_save else contextlib.nullcontext():
+        db.session.add(proposal)
+        db.session.add(
+            Revision(
+                proposal=proposal,
+                number=1,
+                title=title,
+                text=text,
+                fields=cleaned,
+                author=actor,
+                created_at=at,
+            )
         )
-    )
-    db.session.flush()
+        db.session.flush()
+        if proposal_kind.after_save is not None:
+            proposal_kind.after_save(actor, proposal, cleaned, now)
     db.session.add(Follow(proposal_id=proposal.id, member_id=actor.id, created_at=at))
     audit.record(
         actor, "proposal.created", proposal, now=now, data={"kind": kind, "body": body.slug}
@@ -179,9 +184,12 @@ def revise(
         )
     title, text = _check_text(title, text)
     latest = current_revision(proposal)
-    cleaned = get_kind(proposal.kind).clean(fields) if fields is not None else latest.fields
+    kind = get_kind(proposal.kind)
+    cleaned = kind.clean(fields) if fields is not None else latest.fields
     if (title, text, cleaned) == (latest.title, latest.text, latest.fields):
         raise DomainError(_l("Nothing was changed."))
+    if kind.after_save is not None:
+        kind.after_save(actor, proposal, cleaned, now)
     proposal.title = title
     if proposal.state is ProposalState.DRAFT:
         latest.title, latest.text, latest.fields = title, text, cleaned
@@ -286,6 +294,9 @@ def transition(
     reason: str = "",
 ) -> Proposal:
     """Move a proposal to ``target`` if its lifecycle allows it; tell the followers."""
+    refusal = ballot_refusal(proposal.kind)
+    if refusal is not None and target in (ProposalState.READY, ProposalState.IN_BALLOT):
+        raise DomainError(refusal)  # its kind is never put to a yes / no ballot
     if target not in TRANSITIONS[proposal.state]:
         raise DomainError(
             _l(

@@ -25,16 +25,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from governance.errors import DomainError
 from governance.extensions import db
+from governance.forms import offer_bodies
 from governance.money import format_money
 from governance.policies import TEMPLATE_POLICIES as GOVERNANCE_POLICIES
 from governance.policies import is_member
 from governance.queries import all_bodies
 from governance.views.common import refuse
-from governance.web import authorize, public, requires, utcnow
+from governance.web import authorize, public, refused, requires, utcnow
 from proposals import deliberation, queries, services
 from proposals import home as proposal_home
 from proposals.forms import (
@@ -86,12 +86,6 @@ def visible_proposal(proposal_id: int) -> Proposal:
 
 def back_to(proposal_id: int, anchor: str | None = None):
     return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor=anchor))
-
-
-def refused(error: DomainError) -> None:
-    """Undo what the refused operation wrote and tell the member why."""
-    db.session.rollback()
-    flash(str(error.message), "error")
 
 
 def flash_form_errors(form) -> None:
@@ -180,13 +174,9 @@ def create():
     form = proposal_form(kind)()
     del form.note  # a new proposal has no history yet
     bodies = [body for body in all_bodies() if can_propose(current_user, body)]
-    form.body.choices = [
-        SelectChoice("", _("Choose the body")),
-        *(SelectChoice(str(body.id), body.name) for body in bodies),
-    ]
-    if request.method == "GET" and request.args.get("body"):
-        chosen = next((b for b in bodies if b.slug == request.args["body"]), None)
-        form.body.data = str(chosen.id) if chosen else ""
+    offer_bodies(
+        form.body, bodies, preset_slug=request.args.get("body") if request.method == "GET" else None
+    )
     if form.validate_on_submit():
         body_id = int(form.body.data) if form.body.data.isdigit() else 0
         try:

@@ -8,4 +8,7 @@ pytest_plugins = [
     "tests.fixtures.queries",
     "tests.fixtures.ledger",
     "tests.fixtures.disbursements",
+    "tests.fixtures.budgets",
+    "tests.fixtures.pb_voting",
+    "tests.fixtures.pb_results",
 ]

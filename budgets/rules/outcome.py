@@ -49,6 +49,7 @@ class Reason:
     round: int | None = None
 
     def as_json(self) -> dict[str, Any]:
+        """Plain values; fractions as strings ("7/2"). :meth:`from_json` reads it back."""
         data: dict[str, Any] = {"code": self.code, "score": self.score, "cost": self.cost}
         for name in ("left", "share", "money", "load"):
             value = getattr(self, name)
@@ -59,6 +60,31 @@ class Reason:
             if value:
                 data[name] = value
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reason:
+        """A reason read back from a stored outcome (:meth:`as_json`)."""
+
+        def fraction(name: str) -> Fraction | None:
+            return Fraction(data[name]) if name in data else None
+
+        def number(name: str) -> int | None:
+            return int(data[name]) if name in data else None
+
+        return cls(
+            code=data["code"],
+            score=int(data.get("score", 0)),
+            cost=int(data.get("cost", 0)),
+            left=fraction("left"),
+            share=fraction("share"),
+            supporters=int(data.get("supporters", 0)),
+            full_payers=int(data.get("full_payers", 0)),
+            partial_payers=int(data.get("partial_payers", 0)),
+            money=fraction("money"),
+            load=fraction("load"),
+            threshold=number("threshold"),
+            round=number("round"),
+        )
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 ``create_plan`` is what approving a fund project does (registered in
 ``governance.effects``): the plan, its accounts and one tranche per milestone;
-no money moves until a tranche is approved twice (``disbursements.services``).
-``fund_available`` says what the solidarity fund can still promise.
+``create_plan_from`` makes one from explicit values (a participatory budget's
+selected project). No money moves until a tranche is approved twice
+(``disbursements.services``). ``fund_available`` says what the solidarity fund
+can still promise.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from flask_babel import lazy_gettext as _l
 
 from governance import audit
 from governance.disbursements.models import DisbursementPlan, Tranche
-from governance.errors import NotFound
+from governance.errors import DomainError, NotFound
 from governance.extensions import db
 from governance.models import Decision, Organization
 from governance.money import minor_units
 from governance.services import naive_utc
 from ledger import accounts, network
-from ledger.models import Currency, CurrencyKind
+from ledger.models import Account, Currency, CurrencyKind
 from ledger.network import Purpose
 from proposals.models import Proposal, Revision
 
@@ -39,26 +41,61 @@ def create_plan(decision: Decision, proposal: Proposal, *, now: datetime) -> Dis
         return existing
     fields = voted_fields(decision, proposal)
     currency = fields["currency"]
-    ensure_currency(currency, now)
-    source = network.ensure_network_account(Purpose.SOLIDARITY_FUND, currency, now)
-    beneficiary = network.ensure_owned_account(
-        beneficiary_owner(fields["beneficiary"], proposal.id), currency, now
+    return create_plan_from(
+        decision,
+        PlanSpec(
+            proposal_id=proposal.id,
+            source_code=network.network_code(Purpose.SOLIDARITY_FUND, currency),
+            beneficiary_owner=beneficiary_owner(fields["beneficiary"], proposal.id),
+            currency=currency,
+            # The proposal's checks make its milestones add up to the amount.
+            amount=fields["amount"],
+            milestones=tuple(milestones_of(fields, proposal.title)),
+        ),
+        now=now,
     )
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """What a decision pays: from the account coded ``source_code`` (a network
+    account, opened if missing, or an account that exists) to ``beneficiary_owner``'s
+    account in ``currency``, ``amount`` in all, in ``milestones`` (dicts of title,
+    condition, due_on and amount, adding up to ``amount``)."""
+
+    proposal_id: int | None
+    source_code: str
+    beneficiary_owner: str
+    currency: str
+    amount: int
+    milestones: tuple[dict[str, Any], ...]
+
+
+def create_plan_from(decision: Decision, spec: PlanSpec, *, now: datetime) -> DisbursementPlan:
+    """The decision's disbursement plan from explicit values (any kind of decision
+    that approves money). Opens the currency and accounts that are missing. A
+    decision has one plan: asked again, it is returned as it is."""
+    existing = plan_for_decision(decision.id)
+    if existing is not None:
+        return existing
+    if spec.amount <= 0 or sum(m["amount"] for m in spec.milestones) != spec.amount:
+        raise ValueError(f"the tranches of decision {decision.id} do not add up to its amount")
+    ensure_currency(spec.currency, now)
+    source = source_account(spec.source_code, spec.currency, now)
+    beneficiary = network.ensure_owned_account(spec.beneficiary_owner, spec.currency, now)
     plan = DisbursementPlan(
         decision_id=decision.id,
-        proposal_id=proposal.id,
+        proposal_id=spec.proposal_id,
         source_account_id=source.id,
         beneficiary_account_id=beneficiary.id,
-        currency=currency,
-        # The proposal's checks make its milestones add up to the amount.
-        approved_total=fields["amount"],
+        currency=spec.currency,
+        approved_total=spec.amount,
         paid_total=0,
         created_at=naive_utc(now),
     )
     db.session.add(plan)
     db.session.flush()
-    milestones = milestones_of(fields, proposal.title)
-    for position, milestone in enumerate(milestones, start=1):
+    for position, milestone in enumerate(spec.milestones, start=1):
         db.session.add(
             Tranche(
                 plan_id=plan.id,
@@ -78,15 +115,34 @@ def create_plan(decision: Decision, proposal: Proposal, *, now: datetime) -> Dis
         now=now,
         data={
             "decision": decision.id,
-            "proposal": proposal.id,
+            "proposal": spec.proposal_id,
             "source": source.code,
             "beneficiary": beneficiary.code,
-            "currency": currency,
+            "currency": spec.currency,
             "approved_total": plan.approved_total,
-            "tranches": [milestone["amount"] for milestone in milestones],
+            "tranches": [milestone["amount"] for milestone in spec.milestones],
         },
     )
     return plan
+
+
+def source_account(code: str, currency: str, now: datetime) -> Account:
+    """The account a plan pays from: a network account (``network:<purpose>:<CUR>``),
+    opened if missing, or any account that exists, in ``currency``."""
+    kind, _sep, rest = code.partition(":")
+    purpose, _sep, code_currency = rest.partition(":")
+    if kind == network.NETWORK and purpose in set(Purpose) and code_currency == currency:
+        return network.ensure_network_account(purpose, currency, now)
+    account = network.account_by_code(code)
+    if account is None or account.currency != currency:
+        raise DomainError(
+            _l(
+                "There is no account %(code)s in %(currency)s to pay from.",
+                code=code,
+                currency=currency,
+            )
+        )
+    return account
 
 
 def voted_fields(decision: Decision, proposal: Proposal) -> dict[str, Any]:

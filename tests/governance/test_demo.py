@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from budgets.models import Process, ProcessState, Project
+from budgets.results.models import PotResult
+from budgets.voting.models import Paper, Voter
 from governance import create_app, demo
 from governance.config import Settings
+from governance.disbursements.models import DisbursementPlan
 from governance.extensions import db
 from governance.models import AdmissionCriterion, Body, Member, Seat
+from proposals.models import Proposal
 from tests.fixtures.helpers import count
 
 SLUGS = ["asamblea-general", "comite-fondo", "consejo-fiscal"]
@@ -102,7 +107,7 @@ def test_demo_refuses_in_production(test_database, db_session, tmp_path):
 def test_the_demo_ledger_is_alive_and_checks(app, db_session):
     """Every exchange modality, a conversion at the bank, and a fund project whose
     first two tranches were paid under four eyes; the chain and balances check."""
-    from governance.disbursements.models import DisbursementPlan, TrancheState
+    from governance.disbursements.models import TrancheState
     from ledger import network
     from ledger.models import Transfer
     from ledger.queries import verify_balances, verify_chain
@@ -117,7 +122,11 @@ def test_the_demo_ledger_is_alive_and_checks(app, db_session):
     )
     assert counted["purchase"] >= 3 and counted["barter"] >= 3 and counted["donation"] >= 2
     assert counted["disbursement"] == 2
-    [plan] = db.session.execute(sa.select(DisbursementPlan)).scalars()
+    [plan] = db.session.execute(
+        sa.select(DisbursementPlan)
+        .join(Proposal, Proposal.id == DisbursementPlan.proposal_id)
+        .where(Proposal.kind == "fund-project")
+    ).scalars()
     states = [tranche.state for tranche in sorted(plan.tranches, key=lambda t: t.position)]
     assert states == [TrancheState.PAID, TrancheState.PAID, TrancheState.REQUESTED]
     assert [len(t.approvals) for t in sorted(plan.tranches, key=lambda t: t.position)] == [2, 2, 1]
@@ -128,3 +137,33 @@ def test_the_demo_ledger_is_alive_and_checks(app, db_session):
     assert reserve.balance == -issued.balance > 0
     assert verify_chain().is_intact
     assert verify_balances().is_intact
+
+
+def test_the_demo_budgets_are_carried_out_and_open(app, db_session):
+    """One budget counted by equal shares in two districts, approved, its selected
+    projects decided with plans of their counted cost; one open for voting in which
+    the demo's usual logins may still vote."""
+    assert _demo(app).exit_code == 0
+    done, open_ = db.session.execute(sa.select(Process).order_by(Process.id)).scalars()
+    assert done.state is ProcessState.EXECUTION and done.result_approved_at is not None
+    results = db.session.execute(
+        sa.select(PotResult).where(PotResult.process_id == done.id).order_by(PotResult.pot)
+    ).scalars()
+    selected = [int(pid) for result in results for pid in result.outcome["selected"]]
+    assert len(selected) == 4
+    decided = db.session.execute(
+        sa.select(Project).where(Project.process_id == done.id, Project.decision_id.is_not(None))
+    ).scalars()
+    plans = {
+        plan.proposal_id: plan.approved_total
+        for plan in db.session.execute(sa.select(DisbursementPlan)).scalars()
+    }
+    assert sorted(p.id for p in decided) == sorted(selected)
+    assert all(plans[p.proposal_id] == p.cost for p in decided)
+    assert open_.state is ProcessState.VOTING
+    papers = db.session.execute(
+        sa.select(sa.func.count()).select_from(Paper).where(Paper.process_id == open_.id)
+    ).scalar_one()
+    assert papers == 5
+    voters = db.session.execute(sa.select(Voter).where(Voter.process_id == open_.id)).scalars()
+    assert {"ana@example.org", "admin@example.org"} <= {v.member.email for v in voters}

@@ -670,6 +670,163 @@ def rows_0006(n: int) -> None:
     )
 
 
+def rows_0007(n: int) -> None:
+    """A participatory budget with a district, a project of a proposal of revision
+    0002 in it, a reviewer (and one removed) and two reviews, the second superseding
+    the first."""
+    tables = reflected_tables()
+    body_id, proposal_id, member_id = db.session.execute(
+        sa.select(
+            tables["proposals"].c.body_id,
+            tables["proposals"].c.id,
+            tables["proposals"].c.created_by_id,
+        )
+        .where(tables["proposals"].c.id.not_in(sa.select(tables["pb_projects"].c.proposal_id)))
+        .order_by(tables["proposals"].c.id)
+        .limit(1)
+    ).one()
+    process_id = insert(
+        tables["pb_processes"],
+        body_id=body_id,
+        title=f"Budget {n}",
+        description="",
+        currency="BRL",
+        fund_account="network:solidarity-fund:BRL",
+        amount=0,
+        rule="greedy-threshold",
+        min_score=2,
+        ballot_form="approval",
+        min_projects=1,
+        max_projects=3,
+        points=None,
+        max_ranks=None,
+        result_approval="body",
+        state="review",
+        starts_at=AT,
+        intake_ends_at=AT + timedelta(days=30),
+        review_ends_at=AT + timedelta(days=45),
+        voting_ends_at=None,
+        result_ends_at=None,
+        execution_ends_at=None,
+        phase_changed_at=AT + timedelta(days=30),
+        created_by_id=member_id,
+        created_at=AT,
+    )
+    district_id = insert(
+        tables["pb_districts"], process_id=process_id, position=1, name="Centro", amount=500_000
+    )
+    project_id = insert(
+        tables["pb_projects"],
+        process_id=process_id,
+        proposal_id=proposal_id,
+        district_id=district_id,
+        cost=120_000,
+        created_at=AT,
+    )
+    for removed_at in (None, AT):
+        insert(
+            tables["pb_reviewers"],
+            process_id=process_id,
+            member_id=member_id,
+            appointed_by_id=member_id,
+            appointed_at=AT,
+            removed_at=removed_at,
+        )
+    first = insert(
+        tables["pb_reviews"],
+        project_id=project_id,
+        reviewer_id=member_id,
+        is_feasible=False,
+        reason="The plot belongs to the railway.",
+        revised_cost=None,
+        supersedes_id=None,
+        created_at=AT,
+    )
+    insert(
+        tables["pb_reviews"],
+        project_id=project_id,
+        reviewer_id=member_id,
+        is_feasible=True,
+        reason="The municipality lends another plot.",
+        revised_cost=150_000,
+        supersedes_id=first,
+        created_at=AT,
+    )
+
+
+def rows_0008(n: int) -> None:
+    """The newest budget's voter (with a district), a participation and its secret
+    paper, a counted result, and the result approved with its project decided."""
+    tables = reflected_tables()
+    processes, projects = tables["pb_processes"], tables["pb_projects"]
+    process_id, member_id = db.session.execute(
+        sa.select(processes.c.id, processes.c.created_by_id)
+        .order_by(processes.c.id.desc())
+        .limit(1)
+    ).one()
+    project_id, district_id, proposal_id = db.session.execute(
+        sa.select(projects.c.id, projects.c.district_id, projects.c.proposal_id).where(
+            projects.c.process_id == process_id
+        )
+    ).one()
+    decision_id = insert(
+        tables["decisions"],
+        body_id=db.session.execute(
+            sa.select(processes.c.body_id).where(processes.c.id == process_id)
+        ).scalar_one(),
+        proposal_id=proposal_id,
+        revision_number=1,
+        ballot_id=None,
+        result_hash="b" * 64,
+        title=f"Budget project {n}",
+        supersedes_id=None,
+        decided_at=AT,
+    )
+    insert(
+        tables["pb_voters"],
+        process_id=process_id,
+        member_id=member_id,
+        district_id=district_id,
+        district_chosen_at=AT,
+        frozen_at=AT,
+    )
+    insert(
+        tables["pb_participations"],
+        process_id=process_id,
+        member_id=member_id,
+        pot=district_id,
+        district_id=district_id,
+    )
+    insert(
+        tables["pb_papers"],
+        tracker=f"{n:064x}",
+        process_id=process_id,
+        pot=district_id,
+        district_id=district_id,
+        marks=[[project_id, 1]],
+    )
+    insert(
+        tables["pb_results"],
+        process_id=process_id,
+        pot=district_id,
+        district_id=district_id,
+        rule="greedy",
+        budget=500_000,
+        papers=1,
+        outcome={"rule": "greedy", "selected": [str(project_id)], "cost": 150_000},
+        result_hash="c" * 64,
+        counted_at=AT,
+    )
+    db.session.execute(
+        processes.update()
+        .where(processes.c.id == process_id)
+        .values(result_approved_at=AT, result_approved_by_id=member_id)
+    )
+    db.session.execute(
+        projects.update().where(projects.c.id == project_id).values(decision_id=decision_id)
+    )
+
+
 ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {
     "0001": rows_0001,
     "0002": rows_0002,
@@ -677,6 +834,8 @@ ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {
     "0004": rows_0004,
     "0005": rows_0005,
     "0006": rows_0006,
+    "0007": rows_0007,
+    "0008": rows_0008,
 }
 
 

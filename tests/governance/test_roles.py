@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from budgets import services as budget_services
 from governance.extensions import db
 from governance.models import BodyKind, Member, Role, Seat
 from tests.fixtures.app import csrf_token
+from tests.fixtures.budgets import process_spec
 
 ROLES = ("anonymous", "member", "observer", "secretary", "chair", "council", "admin")
 LOGIN = "login"  # 302 to the login page
@@ -25,6 +27,7 @@ class World:
     committee_slug: str
     other: Member  # a plain member seated in the committee; their seat gets ended
     seat: Seat
+    process_id: int  # a participatory budget of the committee
 
 
 @pytest.fixture
@@ -41,7 +44,10 @@ def world(factories) -> World:
     factories.seat(council, members["council"])
     other = factories.member(email="other@example.org")
     seat = factories.seat(committee, other)
-    return World(members, committee.slug, other, seat)
+    process = budget_services.create_process(
+        members["secretary"], body_id=committee.id, spec=process_spec(), now=factories.now
+    )
+    return World(members, committee.slug, other, seat, process.id)
 
 
 def _row(method: str, path: str, *expected) -> tuple:
@@ -50,7 +56,7 @@ def _row(method: str, path: str, *expected) -> tuple:
 
 
 # Paths use {own} (the visitor's id; the other member's for anonymous), {other},
-# {slug} (the committee) and {seat}.
+# {slug} (the committee), {seat} and {process} (the committee's budget).
 #          anonymous member observer secretary chair council admin
 TABLE = [
     _row("GET", "/", 200, 200, 200, 200, 200, 200, 200),
@@ -65,6 +71,15 @@ TABLE = [
     _row("GET", "/bodies/{slug}", LOGIN, 200, 200, 200, 200, 200, 200),
     _row("GET", "/bodies/{slug}/seats/new", LOGIN, 403, 403, 200, 200, 403, 200),
     _row("GET", "/audit", LOGIN, 403, 403, 403, 403, 200, 200),
+    _row("GET", "/budgets/", LOGIN, 200, 200, 200, 200, 200, 200),
+    _row("GET", "/budgets/new", LOGIN, 403, 403, 200, 200, 403, 200),
+    _row("GET", "/budgets/{process}", LOGIN, 200, 200, 200, 200, 200, 200),
+    _row("GET", "/budgets/{process}/edit", LOGIN, 403, 403, 200, 200, 403, 200),
+    _row("GET", "/budgets/{process}/reviewers", LOGIN, 403, 403, 200, 200, 403, 200),
+    _row("GET", "/budgets/{process}/vote", LOGIN, 200, 200, 200, 200, 200, 200),
+    # Not counted yet (in preparation): no results to see, nothing to approve.
+    _row("GET", "/budgets/{process}/results", LOGIN, 403, 403, 403, 403, 403, 403),
+    _row("POST", "/budgets/{process}/results/approve", LOGIN, 403, 403, 403, 403, 403, 403),
     _row("POST", "/bodies/{slug}/seats/{seat}/end", LOGIN, 403, 403, DONE, DONE, 403, DONE),
 ]
 CASES = [
@@ -77,7 +92,11 @@ CASES = [
 def _path(template: str, world: World, role: str) -> str:
     visitor = world.members.get(role, world.other)
     return template.format(
-        own=visitor.id, other=world.other.id, slug=world.committee_slug, seat=world.seat.id
+        own=visitor.id,
+        other=world.other.id,
+        slug=world.committee_slug,
+        seat=world.seat.id,
+        process=world.process_id,
     )
 
 

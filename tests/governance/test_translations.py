@@ -23,7 +23,7 @@ TRANSLATIONS = ROOT / "governance" / "translations"
 LANGUAGES = ("es", "pt_BR", "en")
 TRANSLATED_LANGUAGES = ("es", "pt_BR")  # en is the source language
 # `make translations` adds these to Babel's defaults (_, gettext, ngettext, ...).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(
     r"%(?:\((?P<name>\w+)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?P<type>[diouxXeEfFgGcrsa%])"
 )

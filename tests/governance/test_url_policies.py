@@ -24,6 +24,10 @@ DEMO_VALUES = {
     "amendment_id": 1,
     "code": "member:1:BRL",
     "transfer_id": "t-1",
+    "process_id": 1,
+    "project_id": 1,
+    "reviewer_id": 1,
+    "pot": 0,
 }
 
 
@@ -91,6 +95,9 @@ def test_guarded_views_name_their_policy(app):
     assert policies["bodies.create"] == "can_create_body"
     assert policies["main.audit_log"] == "can_view_audit_log"
     assert policies["members.invite"] == "can_invite"
+    assert policies["budgets.create"] == "can_create_processes"
+    assert policies["pb_voting.cast"] == "can_view_budgets"  # the service checks the electorate
+    assert policies["budget_results.results_page"] == "can_view_budgets"
 
 
 def test_the_anonymous_walk_is_not_vacuous():

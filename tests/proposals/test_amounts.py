@@ -38,7 +38,8 @@ def test_parse_amount(text, currency, minor):
     [
         ("abc", "BRL", "Write the amount with digits, e.g. 1500 or 1500,50."),
         ("", "BRL", "Write the amount with digits, e.g. 1500 or 1500,50."),
-        ("-5", "BRL", "Write the amount with digits, e.g. 1500 or 1500,50."),
+        ("-5", "BRL", "An amount cannot be negative."),
+        ("99999999999999999999", "BRL", "That amount is too large: check the number of digits."),
         ("1e3", "BRL", "Write the amount with digits, e.g. 1500 or 1500,50."),
         ("R$ 10", "BRL", "Write the amount with digits, e.g. 1500 or 1500,50."),
         ("15,5555", "BRL", "BRL has at most 2 decimals."),
