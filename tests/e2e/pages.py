@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -246,3 +247,19 @@ class BodyPage(BasePage):
             self.seat_of(name).get_by_role(
                 "button", name=self._("End this seat today"), exact=True
             ).click()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def photograph(page: Page, name: str, *, folder: str) -> Path:
+    """A full-page screenshot in ``test-artifacts/screenshots/<folder>``, named after
+    the page and the screen's width; the page must not scroll sideways."""
+    directory = SCREENSHOTS / folder
+    directory.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    path = directory / f"{name}-{width}.png"
+    page.screenshot(path=path, full_page=True)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide on a {width} px screen"
+    return path

@@ -31,6 +31,7 @@ from governance.extensions import db
 from governance.mail import deliver_pending
 from governance.models import BodyKind, Decision, Member, Role
 from proposals.models import ProposalState
+from tests.e2e import pages
 from tests.e2e.ballot_pages import (
     TRACKER,
     BallotPage,
@@ -52,7 +53,6 @@ from votes.models import Ballot, BallotMode, BallotState
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots" / "ballot-journey"
 CERTIFICATES = ARTIFACTS / "ballots"
 
 BODY_SLUG = "asamblea-cooperativa-minka"
@@ -144,15 +144,7 @@ def log_in(page: Page, translator, email: str) -> HomePage:
 
 
 def photograph(page: Page, name: str) -> Path:
-    """A full-page screenshot named after the page and the screen's width; the
-    page must not scroll sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"]
-    path = SCREENSHOTS / f"{name}-{width}.png"
-    page.screenshot(path=path, full_page=True)
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide on a {width} px screen"
-    return path
+    return pages.photograph(page, name, folder="ballot-journey")
 
 
 def on_a_phone(new_context, page: Page) -> Page:

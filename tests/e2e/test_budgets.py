@@ -32,6 +32,7 @@ from governance.mail import deliver_pending
 from governance.models import Decision, Member
 from ledger import network
 from proposals import services as proposal_services
+from tests.e2e import pages
 from tests.e2e.budget_pages import (
     BallotPage,
     BudgetPage,
@@ -46,7 +47,6 @@ from tests.e2e.test_accessibility import assert_no_serious_violations
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots" / "budgets"
 PASSWORD = "demo"
 BODY = "asamblea-general"
 SECRETARY = "olga@example.org"
@@ -169,15 +169,7 @@ def logged_in(new_context, words: Words, email: str, **options) -> Page:
 
 
 def photograph(page: Page, name: str) -> Path:
-    """A full-page screenshot named after the page and the screen's width; the
-    page must not scroll sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"]
-    path = SCREENSHOTS / f"{name}-{width}.png"
-    page.screenshot(path=path, full_page=True)
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide on a {width} px screen"
-    return path
+    return pages.photograph(page, name, folder="budgets")
 
 
 def digits(text: str) -> str:
