@@ -34,12 +34,14 @@ def _create_app() -> Flask:
 def main() -> None:
     from budgets.cli import pb_group
     from budgets.phases_cli import register_phase_commands
+    from budgets.surplus_cli import surplus_group
     from votes.cli import tally_command
 
     cli = FlaskGroup(create_app=_create_app, help="Asamblea: assemblies of solidarity networks.")
     # Recounting a published file needs no app and no database.
     cli.add_command(tally_command)
     cli.add_command(pb_group)
+    cli.add_command(surplus_group)
     # `pb advance` moves budgets on their dates (it loads the app itself).
     register_phase_commands(pb_group)
     cli.main(prog_name="asamblea")
