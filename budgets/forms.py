@@ -329,6 +329,11 @@ def _chosen_process_id() -> int | None:
 
 
 def _offered_processes() -> list[Process]:
+    """The processes taking projects that the member may see (a private body's
+    stay hidden), and the one a link or the project names."""
+    from flask_login import current_user
+
+    from budgets.policies import can_view_process
     from budgets.queries import intake_processes
     from governance.extensions import db
 
@@ -338,7 +343,7 @@ def _offered_processes() -> list[Process]:
         process = db.session.get(Process, chosen)
         if process is not None:
             processes.append(process)
-    return processes
+    return [process for process in processes if can_view_process(current_user, process)]
 
 
 def process_choices() -> list[SelectChoice]:

@@ -12,8 +12,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from budgets.forms import PbProjectFields
-from budgets.models import District, Process
-from budgets.projects import clean_fields, link_project
+from budgets.models import District, Process, ProcessState
+from budgets.projects import clean_fields, link_project, project_for_proposal
 from budgets.results.services import fund_selected_project
 from governance.errors import DomainError
 from governance.extensions import db
@@ -67,7 +67,27 @@ def describe(fields: dict) -> list[str]:
 
 
 def after_save(actor: Any, proposal: Any, fields: dict, now: Any) -> None:
+    """Link the proposal to its project row (or refuse, undoing the save)."""
     link_project(actor, proposal, fields, now)
+
+
+# From voting on, a project is what the ballot, the count and the papers name.
+FROZEN_STATES = frozenset(
+    {ProcessState.VOTING, ProcessState.RESULT, ProcessState.EXECUTION, ProcessState.CLOSED}
+)
+
+
+def frozen(proposal: Any) -> Any:
+    """Once its budget's voting opens, a project is what members vote on: it can no
+    longer be withdrawn or amended (the ballot, the count and the published
+    papers all name it as it was)."""
+    project = project_for_proposal(proposal.id)
+    if project is None or project.process.state not in FROZEN_STATES:
+        return None
+    return _l(
+        "This project is on its participatory budget's ballot, or past it: it can no longer "
+        "be withdrawn or changed."
+    )
 
 
 PB_PROJECT = ProposalKind(
@@ -84,6 +104,7 @@ PB_PROJECT = ProposalKind(
     clean=clean_fields,
     template="budgets/_pb_project.html",
     after_save=after_save,
+    frozen=frozen,
     describe=describe,
     # Selected by the budget's count, approved with its result: never a yes / no ballot.
     effect=fund_selected_project,

@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # db.Model is built at run time; mypy reads the declarative b
 else:
     Model = db.Model
 
-# The outcome rules of ``budgets.rules.RULES`` (a test keeps the two equal); the
-# web layer does not import the rules, which pull in numpy.
+# The outcome rules of ``budgets.rules.RULES`` (a test keeps the two equal), named
+# here so that the models and the migrations need not import the rules (numpy).
 RULE_IDS = (
     "greedy",
     "greedy-no-skip",

@@ -37,6 +37,7 @@ LIVE_STATES = (
 
 
 def get_project(project_id: int, *, lock: bool = False) -> Project:
+    """The project (locked for update when ``lock``); NotFound when there is none."""
     statement = sa.select(Project).where(Project.id == project_id)
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
@@ -47,6 +48,7 @@ def get_project(project_id: int, *, lock: bool = False) -> Project:
 
 
 def project_for_proposal(proposal_id: int) -> Project | None:
+    """The budget project a ``pb-project`` proposal stands for, or None."""
     return db.session.execute(
         sa.select(Project).where(Project.proposal_id == proposal_id)
     ).scalar_one_or_none()

@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from budgets.models import ProcessState, Project, Review, Reviewer
+from budgets.models import Process, ProcessState, Project, Review, Reviewer
 from budgets.policies import can_appoint_reviewers, can_manage_process, is_reviewer
 from budgets.projects import LIVE_STATES, get_project
 from budgets.services import PHASE_NAMES, get_process
@@ -80,6 +80,7 @@ def remove_reviewer(actor: Member, reviewer_id: int, *, now: datetime) -> Review
 
 
 def active_reviewers(process_id: int) -> list[Reviewer]:
+    """The process's reviewers not removed, in the order appointed."""
     return list(
         db.session.execute(
             sa.select(Reviewer)
@@ -90,6 +91,7 @@ def active_reviewers(process_id: int) -> list[Reviewer]:
 
 
 def current_review(project_id: int) -> Review | None:
+    """The project's latest review (the one in force), or None."""
     return db.session.execute(
         sa.select(Review).where(Review.project_id == project_id).order_by(Review.id.desc()).limit(1)
     ).scalar_one_or_none()
@@ -109,7 +111,10 @@ def review_project(
     feasible, and with a revised cost when not feasible, not above zero or above
     the whole money of the project's pot."""
     project = get_project(project_id, lock=True)
-    process = project.process
+    # A shared lock on the process: voting cannot open while a review is written.
+    process = db.session.execute(
+        sa.select(Process).where(Process.id == project.process_id).with_for_update(read=True)
+    ).scalar_one()
     if process.state is not ProcessState.REVIEW:
         raise DomainError(
             _l(

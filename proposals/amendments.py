@@ -17,6 +17,7 @@ from governance.models import Member
 from governance.services import naive_utc
 from proposals import notify
 from proposals.forms import COMMENT_MAX, TEXT_MAX
+from proposals.kinds import frozen_reason
 from proposals.models import OPEN_STATES, Amendment, AmendmentState, Proposal
 from proposals.policies import can_comment
 from proposals.services import (
@@ -36,12 +37,19 @@ def _check_open(actor: Member, proposal: Proposal) -> None:
         raise NotAllowed(_l("You cannot take part in this deliberation."))
 
 
+def _check_not_frozen(proposal: Proposal) -> None:
+    frozen = frozen_reason(proposal)
+    if frozen is not None:
+        raise DomainError(frozen)
+
+
 def propose_amendment(
     actor: Member, proposal_id: int, *, text: str, explanation: str, now: datetime
 ) -> Amendment:
     """A member proposes a new wording of the current text."""
     proposal = get_proposal(proposal_id, lock=True)  # not while it is being withdrawn
     _check_open(actor, proposal)
+    _check_not_frozen(proposal)
     text = normalise_text(text)
     if not text:
         raise DomainError(_l("Write the text as you propose it."), field="text")
@@ -87,6 +95,7 @@ def decide_amendment(
         raise DomainError(_l("This amendment has already been decided."))
     if proposal.state not in OPEN_STATES:
         raise DomainError(_l("The deliberation on this proposal is closed."))
+    _check_not_frozen(proposal)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give the reason for your decision."), field="reason")

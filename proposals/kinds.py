@@ -51,6 +51,9 @@ class ProposalKind:
     # None: a kind decided elsewhere (a participatory budget's count) is never made
     # ready for decision, so no ballot can be opened on it.
     ballot_refusal: Any = None
+    # Why a proposal of the kind can no longer be withdrawn or amended (a message),
+    # or None: a budget's project is frozen once its budget's voting has opened.
+    frozen: Callable[[Any], Any] = lambda proposal: None
     # The fields as lines a person reads, for the diff of two revisions.
     describe: Callable[[dict], list[str]] = lambda fields: [
         f"{key}: {value}" for key, value in sorted(fields.items())
@@ -89,6 +92,12 @@ def ballot_refusal(kind_id: str) -> Any:
 def kinds_decided_elsewhere() -> list[str]:
     """The kinds never put to a yes / no ballot (they gather no supports)."""
     return [kind.id for kind in _KINDS.values() if kind.ballot_refusal is not None]
+
+
+def frozen_reason(proposal: Any) -> Any:
+    """Why ``proposal`` can no longer be withdrawn or amended, or None."""
+    kind = _KINDS.get(proposal.kind)
+    return kind.frozen(proposal) if kind is not None else None
 
 
 def registered_kinds() -> list[ProposalKind]:

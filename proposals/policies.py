@@ -125,10 +125,13 @@ def _can_publish(member: Any, proposal: Any) -> bool:
 
 
 def _can_withdraw(member: Any, proposal: Any) -> bool:
+    from proposals.kinds import frozen_reason  # the kinds import the effects
+
     return (
         isinstance(proposal, Proposal)
         and proposal.is_author(member)
         and ProposalState.WITHDRAWN in TRANSITIONS[proposal.state]
+        and frozen_reason(proposal) is None
     )
 
 

@@ -30,7 +30,7 @@ from governance.models import Body, Member, Role
 from governance.services import find_member_by_email, naive_utc
 from proposals import notify
 from proposals.forms import TEXT_MAX, TITLE_MAX
-from proposals.kinds import ballot_refusal, get_kind
+from proposals.kinds import ballot_refusal, frozen_reason, get_kind
 from proposals.models import (
     TRANSITIONS,
     Amendment,
@@ -347,6 +347,9 @@ def withdraw(actor: Member, proposal_id: int, *, now: datetime) -> Proposal:
     proposal = get_proposal(proposal_id, lock=True)
     if not proposal.is_author(actor):
         raise NotAllowed(_l("Only the proposal's authors can withdraw it."))
+    frozen = frozen_reason(proposal)
+    if frozen is not None:
+        raise DomainError(frozen)
     return transition(actor, proposal, ProposalState.WITHDRAWN, now=now)
 
 

@@ -82,6 +82,9 @@ def pot_election(process: Process, pot: int, projects: list[BallotProject]) -> E
         pot_budget(process, pot),
         min_score=process.min_score or 0,
         unit=unit_of(process.currency),
+        # A live budget never funds a project nobody voted for (not even with the
+        # money left over); an imported file keeps pabulib's rules as they are.
+        fund_unsupported=process.source_meta is not None,
     )
 
 

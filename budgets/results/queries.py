@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
 from budgets.explain import explain
 from budgets.models import District, Process, Project
@@ -107,7 +108,10 @@ class PotPage:
 
 def _projects_by_id(process: Process) -> dict[str, Project]:
     projects = db.session.execute(
-        sa.select(Project).where(Project.process_id == process.id).order_by(Project.id)
+        sa.select(Project)
+        .options(selectinload(Project.proposal))
+        .where(Project.process_id == process.id)
+        .order_by(Project.id)
     ).scalars()
     return {str(project.id): project for project in projects}
 

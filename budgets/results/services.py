@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from budgets.models import Process, ProcessState, Project, ResultApproval
 from budgets.policies import approves_results
-from budgets.projects import ballot_projects
+from budgets.projects import LIVE_STATES, ballot_projects
 from budgets.results.counting import count_pot
 from budgets.results.models import PotResult
 from budgets.voting.models import CITY_WIDE
@@ -117,8 +117,12 @@ def approve_result(actor: Member | None, process_id: int, *, now: datetime) -> l
     if process.state is not ProcessState.RESULT:
         raise DomainError(_l("Only a counted result awaiting approval can be approved."))
     results = pot_results(process.id)
+    for result in results:
+        # The rules never overspend; a stored result that did would be refused here.
+        if result.outcome["cost"] > result.budget:
+            raise DomainError(_l("The counted result spends more than its budget."))
     decisions = [
-        _decide(process, result, int(project_id), now=now)
+        _decide(actor, process, result, int(project_id), now=now)
         for result in results
         for project_id in result.outcome["selected"]
     ]
@@ -138,11 +142,15 @@ def approve_result(actor: Member | None, process_id: int, *, now: datetime) -> l
     return decisions
 
 
-def _decide(process: Process, result: PotResult, project_id: int, *, now: datetime) -> Decision:
+def _decide(
+    actor: Member | None, process: Process, result: PotResult, project_id: int, *, now: datetime
+) -> Decision:
     """One selected project's decision; its kind's effect makes the plan."""
     project = db.session.get(Project, project_id)
     assert project is not None and project.process_id == process.id  # counted from its rows
     proposal = project.proposal
+    if proposal.state not in LIVE_STATES:  # frozen from voting on: a safeguard
+        raise DomainError(_l("“%(title)s” is no longer in the running.", title=proposal.title))
     decision = Decision(
         body_id=process.body_id,
         proposal_id=proposal.id,
@@ -156,7 +164,7 @@ def _decide(process: Process, result: PotResult, project_id: int, *, now: dateti
     db.session.flush()
     project.decision_id = decision.id
     audit.record(
-        None,
+        actor,
         "decision.recorded",
         decision,
         now=now,

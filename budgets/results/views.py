@@ -23,9 +23,8 @@ from budgets.results import queries
 from budgets.results import services as results
 from governance.disbursements.plans import fund_available
 from governance.errors import DomainError, NotFound
-from governance.extensions import db
 from governance.money import format_money
-from governance.web import authorize, requires, utcnow
+from governance.web import authorize, refused, requires, utcnow
 from ledger.network import Purpose
 
 bp = Blueprint("budget_results", __name__, url_prefix="/budgets")
@@ -104,8 +103,7 @@ def approve(process_id: int):
         try:
             decisions = results.approve_result(current_user, process.id, now=utcnow())
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+            refused(error)
         else:
             flash(
                 ngettext(

@@ -53,6 +53,9 @@ class Election:
     #: what ``add1`` adds to each voter's money per step: one currency unit
     #: (1 in a pabulib file; 100 when amounts are in cents)
     unit: int = 1
+    #: pabulib's rules (and pabutools) fund a project nobody voted for when money
+    #: is left and it fits; a live budget sets this False: such a project never is
+    fund_unsupported: bool = True
     index_of: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -166,7 +169,9 @@ class ElectionBuilder:
             self._points.extend(points)
         self._offsets.append(len(self._items))
 
-    def build(self, budget: int, *, min_score: int = 0, unit: int = 1) -> Election:
+    def build(
+        self, budget: int, *, min_score: int = 0, unit: int = 1, fund_unsupported: bool = True
+    ) -> Election:
         items = np.frombuffer(self._items, dtype=np.int64).copy()
         if len(items) and (items.min() < 0 or items.max() >= len(self.project_ids)):
             raise InvalidElection("a ballot names a project that is not in the election")
@@ -183,6 +188,7 @@ class ElectionBuilder:
             points=points,
             min_score=min_score,
             unit=unit,
+            fund_unsupported=fund_unsupported,
         )
 
 
@@ -194,6 +200,7 @@ def election(
     kind: str = "approval",
     min_score: int = 0,
     unit: int = 1,
+    fund_unsupported: bool = True,
 ) -> Election:
     """An election from plain values: ``(id, cost)`` pairs and ballots of project ids.
 
@@ -214,4 +221,4 @@ def election(
                 builder.add_ballot([builder.index_of[mark] for mark in ballot])
         except KeyError as error:
             raise InvalidElection(f"a ballot names an unknown project {error.args[0]}") from None
-    return builder.build(budget, min_score=min_score, unit=unit)
+    return builder.build(budget, min_score=min_score, unit=unit, fund_unsupported=fund_unsupported)

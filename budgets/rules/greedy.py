@@ -7,7 +7,8 @@ the first that does not fit; ``greedy-threshold`` is ``greedy`` that passes
 over projects scoring below the election's ``min_score``.
 
 A project nobody voted for still comes last in the order and is funded if it
-fits (pabutools' greedy does the same; use a threshold of 1 to leave it out).
+fits (pabutools' greedy does the same), unless the election says
+``fund_unsupported=False`` (a live budget does).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def fill(
         score, cost = scores[project], costs[project]
         if stopped:
             reasons[project] = Reason("stopped", score=score, cost=cost, left=left)
+        elif score == 0 and not election.fund_unsupported:
+            reasons[project] = Reason("no-support", score=0, cost=cost)
         elif threshold is not None and score < threshold:
             reasons[project] = Reason(
                 "below-threshold", score=score, cost=cost, threshold=threshold

@@ -8,7 +8,8 @@ comes and that no longer fits the budget (it does not skip to a cheaper one).
 Projects costing more than the whole budget never enter. Ties go to the
 project whose id comes first compared as strings; if any project tied for
 the turn does not fit, the count stops (as pabutools does). A project nobody
-supports comes last, once nothing else is left.
+supports comes last, once nothing else is left (never, with
+``fund_unsupported=False``).
 
 A voter's load is always the load set by the last project bought that they
 support, so voters are grouped by that project: a round is one count per
@@ -53,6 +54,8 @@ def phragmen(election: Election) -> Outcome:
             elif load == best:
                 tied.append(project)
         left = election.budget - spent
+        if best is None and not election.fund_unsupported:
+            break  # only projects nobody supports are left
         if any(costs[p] > left for p in tied):
             break
         project = min(tied, key=lambda p: names[p])
@@ -73,7 +76,12 @@ def phragmen(election: Election) -> Outcome:
             last[supporters[project]] = len(loads) - 1
     left = election.budget - spent
     for project in remaining:
-        reasons[project] = Reason("stopped", score=scores[project], cost=costs[project], left=left)
+        if not len(supporters[project]) and not election.fund_unsupported:
+            reasons[project] = Reason("no-support", score=0, cost=costs[project])
+        else:
+            reasons[project] = Reason(
+                "stopped", score=scores[project], cost=costs[project], left=left
+            )
     return Outcome(
         rule="phragmen",
         budget=election.budget,

@@ -74,7 +74,8 @@ def _ticks(rules: BallotRules, given: Mapping[int, int]) -> list[list[int]]:
 
 def _approval(rules: BallotRules, given: Mapping[int, int]) -> list[list[int]]:
     marks = _ticks(rules, given)
-    low, high = rules.min_projects or 0, rules.max_projects
+    # A minimum above the projects on the ballot asks for them all, not the impossible.
+    low, high = min(rules.min_projects or 0, len(rules.costs)), rules.max_projects
     if len(marks) < low:
         raise InvalidPaper(
             lazy_ngettext(

@@ -28,6 +28,7 @@ def pot_of(district_id: int | None) -> int:
 
 
 def district_of(pot: int) -> int | None:
+    """The district of a ``pot`` (None: the city-wide pot)."""
     return None if pot == CITY_WIDE else pot
 
 

@@ -208,3 +208,25 @@ def test_a_project_gathers_no_supports_and_is_not_offered_for_support(pb, client
     assert 'id="supports"' not in page and "Support this proposal" not in page
     home = client.get("/").get_data(as_text=True)
     assert "open for your support" not in home
+
+
+def test_a_project_on_the_ballot_can_no_longer_be_withdrawn_or_amended(pb):
+    """What members vote on is what is counted, decided and published."""
+    from proposals import amendments
+    from proposals.policies import can_withdraw
+
+    voting = make_voting_process(pb, TWO_DISTRICTS, rule="greedy")
+    project = voting.projects["A"]
+    proposal = project.proposal
+    author = next(member for member in pb.members if proposal.is_author(member))
+    assert not can_withdraw(author, proposal)
+    with pytest.raises(DomainError, match="can no longer be withdrawn or changed"):
+        proposal_services.withdraw(author, proposal.id, now=NOW)
+    with pytest.raises(DomainError, match="can no longer be withdrawn or changed"):
+        amendments.propose_amendment(
+            pb.members[0], proposal.id, text="Another text.", explanation="Why not.", now=NOW
+        )
+    assert proposal.state is ProposalState.PUBLISHED
+    count_process(voting)
+    with pytest.raises(DomainError, match="can no longer be withdrawn or changed"):
+        proposal_services.withdraw(author, proposal.id, now=NOW)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from budgets.models import BallotForm, ProcessState
@@ -78,6 +79,7 @@ def test_each_pot_equals_the_rule_called_directly(pb):
         [(voting.pid(key), TWO_DISTRICTS[key].cost) for key in "ABC"],
         [voting.ids(paper) for paper in ("AB", "AB", "AC", "BC", "C")],
         unit=100,  # BRL has cents: add1 raises each voter's money by one real
+        fund_unsupported=False,  # a live budget never funds what nobody voted for
     )
     expected = count("mes-add1-greedy", direct)
     assert centro.outcome["selected"] == expected.selected_ids(direct)
@@ -142,17 +144,23 @@ def test_greedy_threshold_passes_over_projects_below_the_minimum(pb):
     assert (reason["code"], reason["score"], reason["threshold"]) == ("below-threshold", 1, 2)
 
 
-def test_a_pot_without_papers_selects_nothing_by_equal_shares(pb):
-    # (A greedy fill would fund unvoted projects that fit, as pabutools does.)
-    voting = make_voting_process(pb, TWO_DISTRICTS, rule="mes")
+@pytest.mark.parametrize("rule", ["mes-add1-greedy", "greedy", "phragmen", "mes"])
+def test_a_live_budget_never_funds_a_project_nobody_voted_for(pb, rule):
+    # pabulib's greedy fill (and greedy, and Phragmén at its end) would fund
+    # unvoted projects that fit, as pabutools does; a live budget does not.
+    voting = make_voting_process(pb, TWO_DISTRICTS, rule=rule)
     add_papers(voting, "Centro", [["A"]])
 
     process = count_process(voting)
 
     pots = stored(process.id)
-    assert pots[voting.pot("Norte")].papers == 0
-    assert pots[voting.pot("Norte")].outcome["selected"] == []
-    assert pots[voting.pot("Centro")].outcome["selected"][0] == voting.pid("A")
+    norte = pots[voting.pot("Norte")]
+    assert norte.papers == 0
+    assert norte.outcome["selected"] == [] and norte.outcome["cost"] == 0
+    assert {reason["code"] for reason in norte.outcome["projects"].values()} == {"no-support"}
+    centro = pots[voting.pot("Centro")]
+    assert centro.outcome["selected"] == [voting.pid("A")]
+    assert centro.outcome["projects"][voting.pid("B")]["code"] == "no-support"
 
 
 def test_cumulative_papers_count_their_points(pb):

@@ -140,6 +140,14 @@ def test_a_voter_chooses_their_district_once(pb):
         lambda: choose(v, voter, "Centro"),
     )
     assert voters_of(v.process)[voter.id].district_id == v.pot("Norte")
+    # The audit log says a choice was made, not which: with few voters in a
+    # district, the district and its published papers would tell their vote.
+    entry = db.session.execute(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "pb.district_chosen", AuditEntry.actor_id == voter.id
+        )
+    ).scalar_one()
+    assert "Norte" not in (entry.data or "") and str(v.pot("Norte")) not in (entry.data or "")
 
 
 def test_a_district_of_another_process_is_refused(pb):
@@ -297,6 +305,18 @@ def test_approval_between_min_and_max(pb):
         lambda: cast(v, a, None, ["P", "Q", "R"]),
     )
     assert cast(v, a, None, ["R", "P"]).marks == [[v.id("P"), 1], [v.id("R"), 1]]
+
+
+def test_a_minimum_above_the_ballot_asks_for_every_project(pb):
+    v = make_voting(pb, ONE_POT, districts=(), min_projects=10)
+    a, b = pb.members[0], pb.members[1]
+    everything = list(ONE_POT)
+    refused(
+        InvalidPaper,
+        f"Tick at least {len(everything)} projects; you ticked 1.",
+        lambda: cast(v, a, None, everything[:1]),
+    )
+    assert len(cast(v, b, None, everything).marks) == len(everything)
 
 
 def test_an_empty_approval_paper_counts_as_taking_part(pb):
