@@ -13,9 +13,11 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
+
+from budgets.file_errors import stop
 
 if TYPE_CHECKING:
     from budgets.pabulib import PabulibFile
@@ -53,7 +55,7 @@ def pb_tally(path: Path, rule: str | None, output_format: str) -> None:
     try:
         file = _read(path)
     except PabulibError as error:
-        _fail(f"{path}: {error}")
+        stop(f"{path}: {error}")
     chosen = _rule(file, rule, path)
     election = file.election
     outcome = count(chosen, election)
@@ -61,11 +63,6 @@ def pb_tally(path: Path, rule: str | None, output_format: str) -> None:
         click.echo(json.dumps(outcome.as_json(election), indent=2, ensure_ascii=False))
     else:
         click.echo(_summary(outcome, election))
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
 
 
 def _read(path: Path) -> PabulibFile:
@@ -99,14 +96,14 @@ def _rule(file: PabulibFile, rule: str | None, path: Path) -> str:
     choices = ", ".join(RULES)
     if rule is not None:
         if rule not in RULES:
-            _fail(f'unknown rule "{rule}"; the rules are {choices}')
+            stop(f'unknown rule "{rule}"; the rules are {choices}')
         return rule
     named = file.meta.get("rule")
     if not named:
-        _fail(f"{path}: META names no rule; choose one with --rule: {choices}")
+        stop(f"{path}: META names no rule; choose one with --rule: {choices}")
     if named not in PABULIB_RULES:
         known = ", ".join(PABULIB_RULES)
-        _fail(
+        stop(
             f'{path}: META rule "{named}" is not one we know ({known}); '
             f"choose one with --rule: {choices}"
         )

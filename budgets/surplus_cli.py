@@ -8,12 +8,13 @@ file and this program. The group is added to the ``asamblea`` command itself
 from __future__ import annotations
 
 import json
-import sys
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from budgets.file_errors import stop
 
 if TYPE_CHECKING:
     from budgets.rules.surplus import SplitProfile
@@ -70,7 +71,7 @@ def surplus_split(path: Path, total_text: str, rule: str, output_format: str) ->
         shares = SPLIT_RULES[rule](split)
         money = amounts(shares, total)
     except (SplitFileError, InvalidSplit) as error:
-        _fail(f"{path}: {error}")
+        stop(f"{path}: {error}")
     result = _result(rule, split, shares, money, total)
     if output_format == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -78,15 +79,10 @@ def surplus_split(path: Path, total_text: str, rule: str, output_format: str) ->
         click.echo(_table(result, shares))
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
-
-
 def _total(text: str) -> int:
     value = text.strip()
     if not (value.isascii() and value.isdigit()) or int(value) < 1:
-        _fail(f'--total: "{text}" is not a whole number of at least 1 (the surplus in cents)')
+        stop(f'--total: "{text}" is not a whole number of at least 1 (the surplus in cents)')
     return int(value)
 
 

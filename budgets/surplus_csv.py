@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from budgets.file_errors import FileError
 from budgets.rules.surplus import SCALES, InvalidSplit, SplitProfile
 
 WEIGHT = "weight"
@@ -52,18 +53,8 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class SplitFileError(ValueError):
+class SplitFileError(FileError):
     """A splits file that cannot be read: where (line, field) and what is wrong."""
-
-    def __init__(self, line: int, field: str | None, message: str) -> None:
-        super().__init__(line, field, message)
-        self.line = line
-        self.field = field
-        self.message = message
-
-    def __str__(self) -> str:
-        where = f'line {self.line}, field "{self.field}"' if self.field else f"line {self.line}"
-        return f"{where}: {self.message}"
 
 
 def fail(line: int, field: str | None, code: str, **values: object) -> SplitFileError:

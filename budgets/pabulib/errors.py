@@ -7,6 +7,8 @@ English for now.
 
 from __future__ import annotations
 
+from budgets.file_errors import FileError
+
 #: message templates by code; ``{value}``, ``{section}``... are filled by :func:`fail`
 MESSAGES: dict[str, str] = {
     "empty-file": "the file is empty",
@@ -36,18 +38,8 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class PabulibError(ValueError):
+class PabulibError(FileError):
     """A pabulib file that cannot be read: where (line, field) and what is wrong."""
-
-    def __init__(self, line: int, field: str | None, message: str) -> None:
-        super().__init__(line, field, message)
-        self.line = line
-        self.field = field
-        self.message = message
-
-    def __str__(self) -> str:
-        where = f'line {self.line}, field "{self.field}"' if self.field else f"line {self.line}"
-        return f"{where}: {self.message}"
 
 
 def fail(line: int, field: str | None, code: str, **values: object) -> PabulibError:
