@@ -25,7 +25,7 @@ from budgets.models import (
     ResultApproval,
 )
 from budgets.policies import can_manage_process, chairs
-from budgets.projects import LIVE_STATES, current_reviews, withdraw_drafts
+from budgets.projects import LIVE_STATES, current_reviews, effective_cost, withdraw_drafts
 from budgets.setup import DistrictSpec, ProcessSpec, checked_columns, snapshot
 from governance import audit
 from governance.errors import DomainError, NotAllowed, NotFound
@@ -162,6 +162,33 @@ def _check_projects_keep_their_pot(
             _l("There are city-wide projects: the city-wide amount cannot be zero."),
             field="amount",
         )
+    # Nor may a pot shrink below a project in it: that project could never be funded.
+    new_pots = {d.name.casefold(): d.amount for d in districts}
+    names = {d.id: d.name.casefold() for d in process.districts}
+    for project, title, cost in _live_costs(process):
+        pot = amount if project.district_id is None else new_pots.get(names[project.district_id])
+        if pot is not None and cost > pot:
+            raise DomainError(
+                _l(
+                    "“%(title)s” costs more than its part of the budget would then have.",
+                    title=title,
+                ),
+                field="amount" if project.district_id is None else "districts",
+            )
+
+
+def _live_costs(process: Process) -> list[tuple[Project, str, int]]:
+    """Each project still in the running, with its title and effective cost."""
+    reviews = current_reviews(process)
+    rows = db.session.execute(
+        sa.select(Project, Proposal.title)
+        .join(Proposal, Proposal.id == Project.proposal_id)
+        .where(Project.process_id == process.id, Proposal.state.in_(LIVE_STATES))
+    ).all()
+    return [
+        (project, title, effective_cost(project, reviews.get(project.id)))
+        for project, title in rows
+    ]
 
 
 def _sync_districts(process: Process, districts: Sequence[DistrictSpec]) -> None:

@@ -238,6 +238,30 @@ def test_city_wide_projects_keep_the_city_wide_pot(pb):
         services.update_process(pb.secretary, process.id, spec=spec_of(process, amount=0), now=NOW)
 
 
+def test_a_pot_cannot_shrink_below_a_project_in_it(pb):
+    process = make_process(pb)  # city-wide 2,000.00; Centro 5,000.00; Norte 3,000.00
+    make_project(pb.members[0], process, cost=150_000, title="Plaza")
+    make_project(pb.members[1], process, district_name="Centro", cost=400_000, title="Huerta")
+    before = stored_rows()
+    with pytest.raises(DomainError, match="“Plaza” costs more") as refused:
+        services.update_process(
+            pb.secretary, process.id, spec=spec_of(process, amount=100_000), now=NOW
+        )
+    assert refused.value.field == "amount"
+    smaller = (DistrictSpec("Centro", 300_000), DistrictSpec("Norte", 300_000))
+    with pytest.raises(DomainError, match="“Huerta” costs more") as refused:
+        services.update_process(
+            pb.secretary, process.id, spec=spec_of(process, districts=smaller), now=NOW
+        )
+    assert refused.value.field == "districts"
+    assert stored_rows() == before
+    enough = (DistrictSpec("Centro", 400_000), DistrictSpec("Norte", 300_000))
+    services.update_process(
+        pb.secretary, process.id, spec=spec_of(process, amount=150_000, districts=enough), now=NOW
+    )
+    assert (process.amount, process.districts[0].amount) == (150_000, 400_000)
+
+
 def test_a_member_cannot_change_a_process(pb):
     process = make_process(pb, state=S.DRAFT)
     with pytest.raises(NotAllowed):
