@@ -9,12 +9,15 @@ they are shown rounded to the cent, and say "about" when rounding changed them.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from budgets.rules.outcome import Reason
 from governance.money import format_money
+
+if TYPE_CHECKING:  # the rules pull in numpy: not at start-up
+    from budgets.rules.outcome import Reason
 
 
 def money(amount: int | Fraction | None, currency: str) -> str:

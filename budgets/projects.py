@@ -198,7 +198,18 @@ def ballot_projects(process: Process, district_id: int | None) -> list[BallotPro
     """The projects on the ballot of one pot (None: city-wide), oldest first: those
     still in the running whose current review found them feasible, at their
     effective cost; every project of an imported process (it has no reviews)."""
-    rows = db.session.execute(
+    return ballots_by_district(process, only=district_id).get(district_id, [])
+
+
+_EVERY_DISTRICT = object()
+
+
+def ballots_by_district(
+    process: Process, *, only: Any = _EVERY_DISTRICT
+) -> dict[int | None, list[BallotProject]]:
+    """Every pot's ballot (see :func:`ballot_projects`), by district id (None:
+    city-wide), in one query; ``only`` keeps one district."""
+    statement = (
         sa.select(Project, Proposal.title, Proposal.state, Revision.fields)
         .join(Proposal, Proposal.id == Project.proposal_id)
         .join(
@@ -208,18 +219,17 @@ def ballot_projects(process: Process, district_id: int | None) -> list[BallotPro
                 Revision.number == Proposal.current_revision,
             ),
         )
-        .where(
-            Project.process_id == process.id,
-            Project.district_id.is_(None)
-            if district_id is None
-            else Project.district_id == district_id,
-        )
+        .where(Project.process_id == process.id)
         .order_by(Project.id)
-    ).all()
+    )
+    if only is not _EVERY_DISTRICT:
+        statement = statement.where(
+            Project.district_id.is_(None) if only is None else Project.district_id == only
+        )
     is_imported = process.source_meta is not None
     reviews = {} if is_imported else current_reviews(process)
-    projects = []
-    for project, title, state, fields in rows:
+    ballots: dict[int | None, list[BallotProject]] = {}
+    for project, title, state, fields in db.session.execute(statement).all():
         fields = fields or {}
         kept = fields.get(KEPT_FIELD)
         kept = dict(kept) if isinstance(kept, dict) else {}
@@ -230,7 +240,7 @@ def ballot_projects(process: Process, district_id: int | None) -> list[BallotPro
             if state not in LIVE_STATES or review is None or not review.is_feasible:
                 continue
             cost = effective_cost(project, review)
-        projects.append(
+        ballots.setdefault(project.district_id, []).append(
             BallotProject(
                 project_id=project.id,
                 proposal_id=project.proposal_id,
@@ -241,4 +251,4 @@ def ballot_projects(process: Process, district_id: int | None) -> list[BallotPro
                 kept=kept,
             )
         )
-    return projects
+    return ballots

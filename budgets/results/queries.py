@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -22,11 +23,13 @@ from budgets.explain import explain
 from budgets.models import District, Process, Project
 from budgets.results.models import PotResult
 from budgets.results.services import pot_results
-from budgets.rules.outcome import Reason
 from governance.disbursements.models import DisbursementPlan
 from governance.extensions import db
 from proposals.models import Proposal
 from votes.charts import ResultRow, bar_chart, percent
+
+if TYPE_CHECKING:
+    from budgets.rules.outcome import Reason
 
 # How each rule works, for a resident: one paragraph each.
 RULE_EXPLANATIONS = {
@@ -141,6 +144,8 @@ def _chart(pot: PotResult, rows: list[ProjectResult], title: str, is_pointed: bo
 def pot_pages(process: Process) -> list[PotPage]:
     """Each counted pot of the process, city-wide first, with every project it
     counted: the selected ones in the order chosen, then the others by votes."""
+    from budgets.rules.outcome import Reason  # the rules pull in numpy: not at start-up
+
     projects = _projects_by_id(process)
     districts = {district.id: district for district in process.districts}
     is_pointed = process.ballot_form.value == "cumulative"

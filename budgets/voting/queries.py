@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from budgets.models import District, Process, ProcessState
 from budgets.policies import can_manage_process
-from budgets.projects import BallotProject, ballot_projects
+from budgets.projects import BallotProject, ballots_by_district
 from budgets.voting.models import CITY_WIDE, Paper, Participation, Voter
 from governance.extensions import db
 from governance.models import Member
@@ -115,20 +115,19 @@ def voting_page(process: Process, member: Any) -> VotingPage:
     if voter is None:
         return VotingPage(process, None, [], False, [])
     voted = voted_pots(process, member)
+    ballots = ballots_by_district(process)  # one query, however many districts
     pots = [
         PotBallot(
             pot=pot,
             district=next((d for d in process.districts if d.id == pot), None),
             amount=process.pot(district_of(pot)),
-            projects=ballot_projects(process, district_of(pot)),
+            projects=ballots.get(district_of(pot), []),
             has_voted=pot in voted,
         )
         for pot in voter_pots(process, voter)
     ]
     must_choose = needs_district(process, voter)
-    districts = (
-        [(d, len(ballot_projects(process, d.id))) for d in process.districts] if must_choose else []
-    )
+    districts = [(d, len(ballots.get(d.id, []))) for d in process.districts] if must_choose else []
     return VotingPage(process, voter, pots, must_choose, districts)
 
 

@@ -21,16 +21,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from budgets.models import District, Process, ProcessState
+from budgets.projects import BallotProject, ballot_projects
 from budgets.services import PHASE_NAMES
 from budgets.voting.marks import BallotRules, check_marks
 from budgets.voting.models import Paper, Participation, Voter
-from budgets.voting.queries import (
-    BallotProject,
-    ballot_projects,
-    district_of,
-    needs_district,
-    voter_pots,
-)
+from budgets.voting.queries import district_of, needs_district, voter_pots
 from governance import audit
 from governance.errors import DomainError, NotAllowed, NotFound
 from governance.extensions import db

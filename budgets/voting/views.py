@@ -17,6 +17,7 @@ from budgets.forms import BALLOT_FORM_NAMES
 from budgets.models import Process
 from budgets.policies import TEMPLATE_POLICIES as BUDGET_POLICIES
 from budgets.policies import can_view_budgets
+from budgets.projects import ballot_projects
 from budgets.services import PHASE_NAMES
 from budgets.views import visible_process
 from budgets.voting import queries, services
@@ -112,7 +113,7 @@ def cast(process_id: int):
     pot = whole_number(form.pot.data)
     if not form.validate_on_submit() or pot is None:
         abort(400)
-    on_ballot = queries.ballot_projects(process, queries.district_of(pot))
+    on_ballot = ballot_projects(process, queries.district_of(pot))
     try:
         marks = read_marks(
             process.ballot_form, request.form, [project.project_id for project in on_ballot]

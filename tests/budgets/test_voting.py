@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from budgets import services
 from budgets.models import BallotForm, ProcessState
+from budgets.projects import ballot_projects
 from budgets.voting import queries
 from budgets.voting import services as voting
 from budgets.voting.marks import InvalidPaper
@@ -198,7 +199,7 @@ def test_a_process_of_districts_only_has_no_city_wide_ballot(pb):
 
 def test_only_feasible_projects_are_on_the_ballot_at_their_effective_cost(pb):
     v = make_voting(pb)
-    ballot = queries.ballot_projects(v.process, None)
+    ballot = ballot_projects(v.process, None)
     assert [(p.project_id, p.cost) for p in ballot] == [(v.id("G"), 150_000), (v.id("H"), 40_000)]
     assert ballot[0].summary == "A square with trees and benches."
     refused(
