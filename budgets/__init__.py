@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     """The blueprint, the ``pb-project`` proposal kind, and the helper the proposal
     page uses to show a project's budget and review."""
     from budgets import kinds
+    from budgets import split_method  # noqa: F401 - registers the "split" counting method
     from budgets.queries import project_page
     from budgets.results.queries import execution_rows
     from budgets.results.views import bp as results_bp

@@ -34,6 +34,10 @@ CHOICE_MESSAGES: dict[str, Any] = {
     "score-out-of-range": _l("Each score must be a whole number from 0 to %(max)s."),
     "not-a-choice": _l("Choose one of the answers."),
     "duplicate-approval": _l("Tick each option at most once."),
+    "split-share": _l("The share of “%(option)s” must be a whole number of 0 or more."),
+    "split-sum": _l("Your split adds up to %(sum)s; it must add up to exactly %(whole)s."),
+    "split-below-floor": _l("“%(option)s” must get at least %(floor)s."),
+    "split-above-ceiling": _l("“%(option)s” can get at most %(ceiling)s."),
 }
 CONTEST_MESSAGES: dict[str, Any] = {
     "too-few-options": _l("Give at least two different options."),
@@ -47,6 +51,15 @@ CONTEST_MESSAGES: dict[str, Any] = {
     "missing-max-score": _l("Give the highest score."),
     "bad-max-choices": _l("The most options one may approve must be at least 1."),
     "bad-max-score": _l("The highest score must be at least 1."),
+    "split-settings": _l("This split cannot be counted as it was set up."),
+    "split-scale": _l("Shares are in whole per cent or per mille."),
+    "split-rule": _l("Choose how the splits are combined."),
+    "split-total": _l("The amount to split must be more than zero."),
+    "split-currency": _l("The amount to split needs its currency."),
+    "split-bounds": _l("Each destination's floor and ceiling must be within the whole."),
+    "split-floor-above-ceiling": _l("The floor of “%(option)s” is above its ceiling."),
+    "split-floors-too-high": _l("The floors add up to %(sum)s, more than the whole."),
+    "split-ceilings-too-low": _l("The ceilings add up to %(sum)s, less than the whole."),
 }
 FALLBACK = _l("That choice is not valid for this ballot.")
 

@@ -45,7 +45,10 @@ METHOD_NAMES = {
     "score": _l("Score"),
     "schulze": _l("Ranking (Schulze)"),
     "instant-runoff": _l("Ranking (instant runoff)"),
+    "split": _l("Split of money (shares summing to the whole)"),
 }
+# A split is set up from a surplus-split proposal, never as a question of its own.
+STANDALONE_METHOD_IDS = tuple(method for method in METHOD_IDS if method != "split")
 METHOD_SUMMARIES = {
     "yes-no-abstain": _l("One question; each voter answers yes, no or abstain."),
     "plurality": _l("Each voter chooses one option; the option with most votes comes first."),
@@ -60,6 +63,10 @@ METHOD_SUMMARIES = {
     "instant-runoff": _l(
         "Each voter ranks the options; the option with fewest first choices is dropped, "
         "round after round, until one has more than half."
+    ),
+    "split": _l(
+        "Each voter splits the money among the destinations in whole percentages; "
+        "the votes are combined into one split."
     ),
 }
 MODE_NAMES = {
@@ -288,7 +295,7 @@ class StandaloneBallotForm(BallotSetupForm):
 
     method = SelectField(
         _l("How the votes are counted"),
-        choices=lambda: [SelectChoice(m, METHOD_NAMES[m]) for m in METHOD_IDS],
+        choices=lambda: [SelectChoice(m, METHOD_NAMES[m]) for m in STANDALONE_METHOD_IDS],
         default="yes-no-abstain",
     )
     options = TextAreaField(

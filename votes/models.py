@@ -28,7 +28,16 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 
-METHOD_IDS = ("yes-no-abstain", "plurality", "approval", "score", "schulze", "instant-runoff")
+# "split" is registered by budgets/ (a surplus split: shares summing to the whole).
+METHOD_IDS = (
+    "yes-no-abstain",
+    "plurality",
+    "approval",
+    "score",
+    "schulze",
+    "instant-runoff",
+    "split",
+)
 
 
 class BallotMode(enum.StrEnum):
@@ -94,6 +103,9 @@ class Ballot(Model):
     options: Mapped[list[str]] = mapped_column(sa.JSON)
     max_choices: Mapped[int | None]
     max_score: Mapped[int | None]
+    # A registered method's own settings (for "split": the scale, the rule, the
+    # floors and ceilings, the amount split); None for the methods of votes/.
+    method_settings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     quorum_num: Mapped[int] = mapped_column(default=0)
     quorum_den: Mapped[int] = mapped_column(default=1)
     threshold_num: Mapped[int | None]

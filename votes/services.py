@@ -9,7 +9,7 @@ done by the pure modules in ``votes.methods`` on sums computed in SQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,6 +58,13 @@ class BallotSettings:
     is_strict: bool = True
     max_choices: int | None = None
     max_score: int | None = None
+    # A registered method's own settings (``Contest.settings``).
+    method_settings: Mapping[str, Any] | None = None
+
+
+# The methods a proposal may be put to: yes / no / abstain, or a split of money
+# (a proposal kind chooses it, ``governance.decisions.put_to_vote``).
+PROPOSAL_METHODS = ("yes-no-abstain", "split")
 
 
 def get_ballot(ballot_id: int, *, lock: bool = False) -> Ballot:
@@ -88,6 +95,7 @@ def contest_of(ballot: Ballot) -> methods.Contest:
         ),
         max_choices=ballot.max_choices,
         max_score=ballot.max_score,
+        settings=ballot.method_settings,
     )
 
 
@@ -129,8 +137,12 @@ def create_ballot(
         raise NotFound(_l("There is no such body."))
     if not can_run_ballots(actor, body):
         raise NotAllowed(_l("Only the body's chair or secretary can set up ballots."))
-    if proposal_id is not None and settings.method != "yes-no-abstain":
+    if proposal_id is not None and settings.method not in PROPOSAL_METHODS:
         raise DomainError(_l("A proposal is decided by yes, no or abstain."), field="method")
+    if proposal_id is None and settings.method == "split":
+        raise DomainError(
+            _l("A split of money is voted on through a surplus-split proposal."), field="method"
+        )
     options, title = _clean_settings(settings, now)
     quorum_num, quorum_den = settings.quorum
     threshold = settings.threshold
@@ -145,6 +157,7 @@ def create_ballot(
         options=options,
         max_choices=settings.max_choices if settings.method == "approval" else None,
         max_score=settings.max_score if settings.method == "score" else None,
+        method_settings=dict(settings.method_settings) if settings.method_settings else None,
         quorum_num=quorum_num,
         quorum_den=quorum_den,
         threshold_num=threshold[0] if threshold else None,

@@ -33,7 +33,9 @@ class MethodImpl:
     ``key`` turns a choice into a hashable value so that identical papers are
     grouped before anything else (it may raise ``TypeError`` for a malformed
     choice; ``normalise`` then explains why). ``canonical_key`` turns a
-    normalised choice into the key ``count`` receives.
+    normalised choice into the key ``count`` receives. ``check_settings``
+    validates the contest's method settings (raising ``InvalidContest``); a
+    method without it takes none.
     """
 
     info: MethodInfo
@@ -41,6 +43,7 @@ class MethodImpl:
     key: Callable[[Any], Hashable]
     canonical_key: Callable[[Any], Hashable]
     count: Callable[[Contest, list[Group], int], dict[str, Any]]
+    check_settings: Callable[[Contest], None] | None = None
 
 
 def identity(choice: Any) -> Any:

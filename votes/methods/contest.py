@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -21,7 +22,9 @@ class Contest:
     """Everything the count needs besides the papers.
 
     ``max_choices`` applies to approval only (None: no limit); ``max_score`` is
-    required by score and refused by the other methods.
+    required by score and refused by the other methods. ``settings`` are a
+    registered method's own (a JSON object its ``check_settings`` validates);
+    the methods of this package take none.
     """
 
     method: str
@@ -30,6 +33,7 @@ class Contest:
     rules: Rules
     max_choices: int | None = None
     max_score: int | None = None
+    settings: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.options, list):  # a JSON list is welcome too
@@ -58,6 +62,14 @@ class Contest:
         self._validate_options()
         _check_int(self.electorate_weight, "electorate_weight", minimum=0)
         self._validate_limits()
+        if impl.check_settings is not None:
+            impl.check_settings(self)
+        elif self.settings is not None:
+            raise InvalidContest(
+                "unexpected-field",
+                f"The {self.method} method takes no settings.",
+                field="settings",
+            )
         if not isinstance(self.rules, Rules):
             raise InvalidContest(
                 "bad-rules", f"The rules must be a Rules object, not {self.rules!r}.", field="rules"

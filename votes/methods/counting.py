@@ -114,6 +114,7 @@ def _result(
         "electorate_weight": contest.electorate_weight,
         "max_choices": contest.max_choices,
         "max_score": contest.max_score,
+        **({} if contest.settings is None else {"settings": dict(contest.settings)}),
         "participation_weight": participation,
         "papers": papers,
         **outcome,

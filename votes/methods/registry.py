@@ -1,4 +1,9 @@
-"""The counting methods by identifier."""
+"""The counting methods by identifier.
+
+The methods of this package are here from the start; another package may add
+one of its own with :func:`register` (``budgets`` adds ``split``, whose
+aggregation rules live in ``budgets/rules/``).
+"""
 
 from __future__ import annotations
 
@@ -11,3 +16,13 @@ IMPLS: dict[str, MethodImpl] = {
 }
 
 METHODS: dict[str, MethodInfo] = {method: impl.info for method, impl in IMPLS.items()}
+
+
+def register(impl: MethodImpl) -> MethodImpl:
+    """Add a counting method; registering the same one again changes nothing."""
+    known = IMPLS.get(impl.info.id)
+    if known is not None and known is not impl:
+        raise ValueError(f"a counting method {impl.info.id!r} is already registered")
+    IMPLS[impl.info.id] = impl
+    METHODS[impl.info.id] = impl.info
+    return impl
