@@ -91,9 +91,8 @@ def check_settings(contest: Contest) -> None:
         raise _settings_error("split-total", "The amount split is a positive whole number.")
     if not isinstance(settings.get("currency"), str) or not settings["currency"]:
         raise _settings_error("split-currency", "The amount split needs its currency.")
-    floors, ceilings = settings.get("floors"), settings.get("ceilings")
     m = len(contest.options)
-    for bounds in (floors, ceilings):
+    for bounds in (settings.get("floors"), settings.get("ceilings")):
         if (
             not isinstance(bounds, list)
             or len(bounds) != m
@@ -102,6 +101,8 @@ def check_settings(contest: Contest) -> None:
             raise _settings_error(
                 "split-bounds", "One floor and one ceiling per destination, from 0 to the scale."
             )
+    floors: list[int] = settings["floors"]
+    ceilings: list[int] = settings["ceilings"]
     for option, low, high in zip(contest.options, floors, ceilings, strict=True):
         if low > high:
             raise _settings_error(

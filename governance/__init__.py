@@ -64,6 +64,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     from budgets import init_app as init_budgets
     from governance import decisions  # noqa: F401 - a proposal follows its ballot
+    from governance.admission import init_app as init_admission
     from governance.disbursements import init_app as init_disbursements
     from governance.views import auth_bp, bodies_bp, decisions_bp, main_bp, members_bp
     from ledger import models as ledger_models  # noqa: F401 - the ledger's tables
@@ -86,4 +87,5 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_disbursements(app)
     init_budgets(app)
+    init_admission(app)
     return app

@@ -10,19 +10,25 @@ supersede it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from governance import audit, effects
+from governance import audit, effects, surplus
 from governance.errors import DomainError, NotAllowed, NotFound
 from governance.extensions import db
 from governance.models import Decision, Member
 from governance.services import naive_utc
+from ledger.amounts import format_amount
+from ledger.errors import InsufficientFunds, LedgerError
+from ledger.messages import message_for
+from ledger.models import Account, Currency
 from proposals import amendments, deliberation
 from proposals import services as proposal_services
+from proposals.kinds import get_kind
 from proposals.models import Proposal, ProposalState
 from votes import outcomes
 from votes import services as ballot_services
@@ -34,7 +40,9 @@ def put_to_vote(
     actor: Member, proposal_id: int, settings: ballot_services.BallotSettings, *, now: datetime
 ) -> Ballot:
     """The chair or secretary puts a proposal that is ready for decision to a
-    ballot of its body (yes / no / abstain on its current revision)."""
+    ballot of its body on its current revision: yes / no / abstain, or the ballot
+    its kind sets up from the chair's settings (``ProposalKind.ballot_settings``:
+    a surplus split is a split ballot among its destinations)."""
     proposal = proposal_services.get_proposal(proposal_id, lock=True)
     if not can_run_ballots(actor, proposal.body):
         raise NotAllowed(_l("Only the body's chair or secretary can put a proposal to a vote."))
@@ -44,6 +52,9 @@ def put_to_vote(
         raise DomainError(
             _l("An amendment to this proposal is being voted on; wait for its result.")
         )
+    own_settings = get_kind(proposal.kind).ballot_settings
+    if own_settings is not None:
+        settings = own_settings(proposal, settings, now)
     ballot = ballot_services.create_ballot(
         actor,
         proposal.body_id,
@@ -215,3 +226,77 @@ def superseded_by(decision_id: int) -> Decision | None:
     return db.session.execute(
         sa.select(Decision).where(Decision.supersedes_id == decision_id)
     ).scalar_one_or_none()
+
+
+# --- a surplus split's money, moved again by the chair ---------------------------------
+
+
+@dataclass(frozen=True)
+class SurplusMove:
+    """What ``move_surplus`` did: ``is_new`` when this call moved the money, not an
+    earlier one."""
+
+    plan: surplus.SurplusPlan
+    transfer_ids: tuple[str, ...]
+    is_new: bool
+
+
+def move_surplus(actor: Member, decision_id: int, *, now: datetime) -> SurplusMove:
+    """The body's chair or secretary moves the money of an approved surplus split
+    that waited (the source held too little when the ballot closed).
+
+    The same transfers as the decision's effect, under the same ids: a call after
+    the money moved moves nothing (``is_new`` false). Refused, with nothing
+    written, for someone else (NotAllowed), a decision that moves no surplus, or
+    when the ledger refuses (the source still holds too little)."""
+    decision = get_decision(decision_id)
+    if not can_run_ballots(actor, decision.body):
+        raise NotAllowed(_l("Only the body's chair or secretary can move the surplus."))
+    plan = surplus.plan_for_decision(decision)
+    if plan is None or not plan.moving:
+        raise DomainError(_l("This decision moves no surplus."))
+    moved = surplus.moved_transfers(plan)
+    if moved:
+        return SurplusMove(plan, tuple(transfer.id for transfer in moved), is_new=False)
+    try:
+        # The audit log's head before the ledger's, in the order a ballot's close takes
+        # them; a savepoint, so that a refusal or a replay leaves no entry behind.
+        with db.session.begin_nested():
+            effects.record_surplus_moved(actor, plan, now=now)
+            results = effects.post_surplus(plan, now=now)
+            if all(result.is_replay for result in results):
+                raise _MovedMeanwhile(tuple(result.id for result in results))
+    except _MovedMeanwhile as replayed:  # another request moved it since the check above
+        return SurplusMove(plan, replayed.transfer_ids, is_new=False)
+    except InsufficientFunds:
+        raise DomainError(_surplus_too_low(plan)) from None
+    except LedgerError as error:
+        raise DomainError(
+            _l(
+                "The ledger refused the transfers, so nothing moved: %(reason)s",
+                reason=message_for(error),
+            )
+        ) from None
+    return SurplusMove(plan, tuple(result.id for result in results), is_new=True)
+
+
+class _MovedMeanwhile(Exception):
+    def __init__(self, transfer_ids: tuple[str, ...]) -> None:
+        super().__init__("the surplus was moved by another request")
+        self.transfer_ids = transfer_ids
+
+
+def _surplus_too_low(plan: surplus.SurplusPlan) -> Any:
+    source = db.session.execute(
+        sa.select(Account)
+        .where(Account.id == plan.source_account_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    currency = db.session.get(Currency, plan.currency)
+    assert currency is not None
+    return _l(
+        "The account the surplus comes from has %(held)s available, less than the "
+        "%(total)s to split. Nothing moved; try again once the money is there.",
+        held=format_amount(max(source.available, 0), currency),
+        total=format_amount(plan.total, currency),
+    )

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from governance import audit, services
+from governance.admission import criteria
 from governance.extensions import db
 from governance.models import (
-    AdmissionCriterion,
     AuditEntry,
     Body,
     BodyKind,
@@ -207,6 +207,14 @@ CRITERIA = [
         "opressão ou dominação.",
         text_en="There is no exploitation of work, oppression or domination of any kind in "
         "the enterprise.",
+        evidence_es=(
+            "Cómo se reparten el trabajo, las decisiones y los ingresos; estatuto o acta de "
+            "constitución."
+        ),
+        evidence_pt_br=(
+            "Como são divididos o trabalho, as decisões e a renda; estatuto ou ata de constituição."
+        ),
+        evidence_en="How work, decisions and income are shared; statutes or founding minutes.",
         allows_transition=False,
     ),
     dict(
@@ -219,6 +227,18 @@ CRITERIA = [
         "transição dos empreendimentos que ainda não sejam ecologicamente sustentáveis.",
         text_en="The enterprise seeks to preserve the balance of ecosystems; those not yet "
         "ecologically sustainable are given a transition.",
+        evidence_es=(
+            "Qué recursos naturales usa, qué residuos produce y qué hace con ellos; si está "
+            "en transición, su plan con fechas."
+        ),
+        evidence_pt_br=(
+            "Quais recursos naturais usa, quais resíduos produz e o que faz com eles; se está"
+            " em transição, seu plano com datas."
+        ),
+        evidence_en=(
+            "Which natural resources it uses, what waste it produces and what it does with "
+            "it; if in transition, its plan with dates."
+        ),
         allows_transition=True,
     ),
     dict(
@@ -231,6 +251,18 @@ CRITERIA = [
         "própria rede.",
         text_en="A significant part of the surplus obtained goes to the expansion of the "
         "network itself.",
+        evidence_es=(
+            "Qué parte del excedente del último año fue o irá a la red (acta de la asamblea "
+            "que lo decidió)."
+        ),
+        evidence_pt_br=(
+            "Que parte do excedente do último ano foi ou irá para a rede (ata da assembleia "
+            "que o decidiu)."
+        ),
+        evidence_en=(
+            "What share of last year's surplus went or will go to the network (minutes of the"
+            " assembly that decided it)."
+        ),
         allows_transition=False,
     ),
     dict(
@@ -243,6 +275,9 @@ CRITERIA = [
         "cooperação e colaboração.",
         text_en="Self-determination of ends and self-management of means, in a spirit of "
         "cooperation and collaboration.",
+        evidence_es="Cómo se toman las decisiones: asambleas, quién vota, actas recientes.",
+        evidence_pt_br="Como são tomadas as decisões: assembleias, quem vota, atas recentes.",
+        evidence_en="How decisions are made: assemblies, who votes, recent minutes.",
         allows_transition=False,
     ),
 ]
@@ -333,18 +368,22 @@ def load(*, now: datetime) -> None:
                 services.SeatSpec(role=role, starts_on=since),
                 now=now,
             )
-    for position, criterion in enumerate(CRITERIA, start=1):
-        db.session.add(AdmissionCriterion(position=position, **criterion))
-    db.session.flush()
+    criteria.first_version(CRITERIA, now=now)
     from governance.demo_votes import load_ballots
 
     load_ballots(admin, assembly, list(by_email.values()), now=now)
     from governance.demo_ledger import load_ledger
 
     load_ledger(by_email, bodies, now=now)
+    from governance.admission.demo import load_admission
+
+    load_admission(by_email, bodies, now=now)
     from budgets.demo import load_budgets
 
     load_budgets(by_email, bodies, now=now)
+    from budgets.surplus_demo import load_surplus
+
+    load_surplus(by_email, bodies, now=now)
     audit.record(
         admin,
         "demo.loaded",

@@ -26,6 +26,9 @@ NATIONAL = "BRL"
 SOCIAL = "PALMA"
 # New members may owe this many palmas in barters (the network's rule for the demo).
 SOCIAL_CREDIT_LIMIT = 20_000
+# The year's surplus, deposited this many days ago into the network's surplus account.
+SURPLUS_AMOUNT = 6_000_000
+SURPLUS_DAYS_AGO = 7
 
 PROJECT_TITLE = "Prensa enfardadora para Recicla Vida"
 PROJECT_TEXT = (
@@ -149,7 +152,8 @@ def _exchanges(by_email: dict[str, Member], *, start: datetime, now: datetime):
 
     fund = network.network_account(network.Purpose.SOLIDARITY_FUND, NATIONAL)
     expansion = network.network_account(network.Purpose.EXPANSION_FUND, NATIONAL)
-    assert fund is not None and expansion is not None
+    surplus = network.network_account(network.Purpose.SURPLUS, NATIONAL)
+    assert fund is not None and expansion is not None and surplus is not None
     warmi = org("Cooperativa Textil Warmi")
     valle = org("Asociación de Productoras del Valle")
     minga = org("Panadería Cooperativa La Minga")
@@ -242,6 +246,11 @@ def _exchanges(by_email: dict[str, Member], *, start: datetime, now: datetime):
         (start + 47 * day, convert(valle, SOCIAL, 20_000)),
         (start + 52 * day, barter(terra, minga, 7_500, "Pan a cambio de huevos")),
         (now - 2 * day, pay(minga, terra, 18_000, "Huevos y queso de la semana")),
+        # The year's surplus, which the assembly is splitting by vote (budgets.surplus_demo).
+        (
+            now - SURPLUS_DAYS_AGO * day,
+            deposit(surplus, SURPLUS_AMOUNT, "Excedentes 2026 de las organizaciones de la red"),
+        ),
     ]
     return steps
 

@@ -289,23 +289,6 @@ class ChainHead(Model):
     last_hash: Mapped[str] = mapped_column(sa.String(64))
 
 
-class AdmissionCriterion(Model):
-    """A condition to join the network, in the three languages. The admission
-    issue turns these rows into the first version of a versioned set."""
-
-    __tablename__ = "admission_criteria"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    position: Mapped[int] = mapped_column(unique=True)
-    title_es: Mapped[str] = mapped_column(sa.String(200))
-    title_pt_br: Mapped[str] = mapped_column(sa.String(200))
-    title_en: Mapped[str] = mapped_column(sa.String(200))
-    text_es: Mapped[str] = mapped_column(sa.Text)
-    text_pt_br: Mapped[str] = mapped_column(sa.Text)
-    text_en: Mapped[str] = mapped_column(sa.Text)
-    allows_transition: Mapped[bool] = mapped_column(default=False)
-
-
 class Decision(Model):
     """What a body decided: the ballot, the hash of its result and the proposal
     revision voted on. Never edited (database triggers refuse it): a later

@@ -386,12 +386,20 @@ def add_seat(
     return seat
 
 
-def end_seat(actor: Member, seat_id: int, *, on: date, now: datetime) -> Seat:
-    """Close a seat from a date on; the seat's history stays."""
+def end_seat(
+    actor: Member | None,
+    seat_id: int,
+    *,
+    on: date,
+    now: datetime,
+    check_permission: bool = True,
+) -> Seat:
+    """Close a seat from a date on; the seat's history stays. A decision's effect
+    (a suspension) ends seats with no actor and no permission check."""
     seat = db.session.get(Seat, seat_id)
     if seat is None:
         raise DomainError(_l("No such seat."))
-    if not can_manage_seats(actor, seat.body):
+    if check_permission and (actor is None or not can_manage_seats(actor, seat.body)):
         raise NotAllowed(_l("Only the body's chair or secretary can change its seats."))
     if on < seat.starts_on:
         raise DomainError(_l("A seat cannot end before it starts."), field="ends_on")

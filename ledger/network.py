@@ -32,6 +32,8 @@ class Purpose(enum.StrEnum):
     SOLIDARITY_FUND = "solidarity-fund"
     EXPANSION_FUND = "expansion-fund"
     RESERVE = "reserve"
+    # Where the year's surplus collects until members decide its split (issue 8).
+    SURPLUS = "surplus"
     # The national currency that backs the social currency 1:1.
     BANK_RESERVE = "bank-reserve"
 

@@ -23,6 +23,7 @@ PURPOSE_LABELS = {
     network.Purpose.SOLIDARITY_FUND: _l("Solidarity fund"),
     network.Purpose.EXPANSION_FUND: _l("Expansion fund"),
     network.Purpose.RESERVE: _l("Network reserve"),
+    network.Purpose.SURPLUS: _l("Surplus to allocate"),
     network.Purpose.BANK_RESERVE: _l("Community bank reserve"),
 }
 

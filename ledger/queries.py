@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from governance.extensions import db
 from ledger.chain import FIELDS, GENESIS, ChainReport, check_chain
-from ledger.models import Account, LedgerChainHead, Transfer
+from ledger.models import Account, LedgerChainHead, Transfer, TransferKind
+from ledger.specs import utc_naive
 
 STREAM_BATCH = 10_000
 TOTALS = ("posted_debits", "posted_credits", "pending_debits", "pending_credits")
@@ -26,6 +28,31 @@ _accounts = Account.__table__
 
 def find_account(code: str) -> Account | None:
     return db.session.execute(sa.select(Account).where(Account.code == code)).scalar_one_or_none()
+
+
+def balance_at(account_id: int, moment: datetime) -> int:
+    """The account's posted balance (credits less debits) at ``moment``: the sum of the
+    transfers created before it (UTC; a naive datetime is taken as UTC).
+
+    Only posted money counts, as in ``Account.balance``: ``posted`` and
+    ``post-pending`` transfers move it (a settlement counts when it was posted, not
+    when its pending transfer was made); ``pending`` and ``void-pending`` ones move
+    nothing. Transfers are never edited or deleted, so the answer for a moment
+    already past never changes."""
+    at = utc_naive(moment)
+    posted = _transfers.c.kind.in_((TransferKind.POSTED.value, TransferKind.POST_PENDING.value))
+    before = _transfers.c.created_at < at
+
+    def side(column: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+        return (
+            sa.select(sa.func.coalesce(sa.func.sum(_transfers.c.amount), 0))
+            .where(column == account_id, posted, before)
+            .scalar_subquery()
+        )
+
+    credits = side(_transfers.c.credit_account_id)
+    debits = side(_transfers.c.debit_account_id)
+    return int(db.session.execute(sa.select(credits - debits)).scalar_one())
 
 
 def snapshot() -> sa.Connection:

@@ -51,9 +51,22 @@ class ProposalKind:
     # None: a kind decided elsewhere (a participatory budget's count) is never made
     # ready for decision, so no ballot can be opened on it.
     ballot_refusal: Any = None
+    # The ballot a proposal of the kind is put to, when it is not yes / no / abstain:
+    # (proposal, settings, now) -> settings. ``governance.decisions.put_to_vote`` hands
+    # it the chair's settings (question, explanation, mode, times, quorum) and sets up
+    # the ballot it returns: the kind chooses the method, the options, the threshold and
+    # the method's own settings. It may refuse with a DomainError (no ballot is set up).
+    # None: the proposal is decided by yes / no / abstain, with the chair's threshold.
+    ballot_settings: Callable[[Any, Any, Any], Any] | None = None
+    # What the put-to-vote page says the ballot will ask, for a kind with its own
+    # ``ballot_settings`` (a message with %(body)s and %(n)s, the revision's number).
+    ballot_explanation: Any = None
     # Why a proposal of the kind can no longer be withdrawn or amended (a message),
     # or None: a budget's project is frozen once its budget's voting has opened.
     frozen: Callable[[Any], Any] = lambda proposal: None
+    # The fields a new proposal's form starts with (a change of the admission
+    # criteria starts from the version in force); None: an empty form.
+    initial_fields: Callable[[], dict] | None = None
     # The fields as lines a person reads, for the diff of two revisions.
     describe: Callable[[dict], list[str]] = lambda fields: [
         f"{key}: {value}" for key, value in sorted(fields.items())

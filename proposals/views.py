@@ -177,6 +177,8 @@ def create():
     offer_bodies(
         form.body, bodies, preset_slug=request.args.get("body") if request.method == "GET" else None
     )
+    if request.method == "GET" and kind.initial_fields is not None:
+        kind.fill_form(form, kind.initial_fields())
     if form.validate_on_submit():
         body_id = int(form.body.data) if form.body.data.isdigit() else 0
         try:

@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.budgets",
     "tests.fixtures.pb_voting",
     "tests.fixtures.pb_results",
+    "tests.fixtures.admission",
 ]

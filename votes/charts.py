@@ -73,8 +73,8 @@ def number(value: int) -> str:
 def result_rows(ballot: Any) -> list[ResultRow]:
     """The result's options in ranking order with their counts and shares."""
     result = ballot.result or {}
-    counts = result.get("counts", {})
-    shares = result.get("shares", {})
+    counts = result.get("counts") or {}
+    shares = result.get("shares") or {}  # a split without papers has none
     winners = set(result.get("winners", []))
     ranking = result.get("ranking") or list(result.get("options", []))
     rows = []
@@ -119,11 +119,22 @@ def _shorten(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label above it, its length (a fraction of the bar area) and
+    the text at its end; ``name`` is the whole label, shown on hover."""
+
+    label: str
+    name: str
+    length: Fraction
+    text: str
+    is_strong: bool = False
+
+
 def bar_chart(rows: list[ResultRow], *, chart_id: str, title: str) -> Markup:
     """Horizontal bars, one per row: the label above its bar, the count and the
     share at the bar's end. Bars are as long as the count against the largest."""
     largest = max((row.count for row in rows), default=0)
-    height = ROW_HEIGHT * max(len(rows), 1) + 8
     description = "; ".join(
         _(
             "%(option)s: %(count)s (%(percent)s)",
@@ -133,6 +144,35 @@ def bar_chart(rows: list[ResultRow], *, chart_id: str, title: str) -> Markup:
         )
         for row in rows
     )
+    bars = [
+        Bar(
+            label=f"{row.place}. {_shorten(row.label)}",
+            name=row.label,
+            length=Fraction(row.count, largest) if largest else Fraction(0),
+            text=f"{number(row.count)} · {row.percent}",
+            is_strong=row.is_winner,
+        )
+        for row in rows
+    ]
+    return draw_bars(bars, chart_id=chart_id, title=title, description=description)
+
+
+def share_chart(
+    shares: list[tuple[str, Fraction]], *, chart_id: str, title: str, description: str
+) -> Markup:
+    """Bars of the shares of a whole (a split of money): each bar is as long as its
+    share of the whole, so the bars together fill one bar area; the percentage
+    is at its end. The table of the page holds the same numbers."""
+    bars = [
+        Bar(label=_shorten(label), name=label, length=share, text=percent(share))
+        for label, share in shares
+    ]
+    return draw_bars(bars, chart_id=chart_id, title=title, description=description)
+
+
+def draw_bars(bars: list[Bar], *, chart_id: str, title: str, description: str) -> Markup:
+    """The SVG of the bars, with its title and description for screen readers."""
+    height = ROW_HEIGHT * max(len(bars), 1) + 8
     parts = [
         f'<svg class="chart" id="{chart_id}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
@@ -141,21 +181,20 @@ def bar_chart(rows: list[ResultRow], *, chart_id: str, title: str) -> Markup:
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
-    for index, row in enumerate(rows):
+    for index, bar in enumerate(bars):
         top = index * ROW_HEIGHT + 4
-        width = round(BAR_AREA * row.count / largest) if largest else 0
-        colour = FIRST_COLOUR if row.is_winner else BAR_COLOUR
-        weight = "700" if row.is_winner else "400"
-        label = f"{row.place}. {_shorten(row.label)}"
+        width = round(BAR_AREA * bar.length)
+        colour = FIRST_COLOUR if bar.is_strong else BAR_COLOUR
+        weight = "700" if bar.is_strong else "400"
         parts += [
             "<g>",
-            f"<title>{escape(row.label)}</title>",
+            f"<title>{escape(bar.name)}</title>",
             f'<text x="0" y="{top + 13}" font-size="13" font-weight="{weight}" '
-            f'fill="{TEXT_COLOUR}">{escape(label)}</text>',
+            f'fill="{TEXT_COLOUR}">{escape(bar.label)}</text>',
             f'<rect x="0" y="{top + 19}" width="{BAR_AREA}" height="16" fill="{TRACK_COLOUR}"/>',
             f'<rect x="0" y="{top + 19}" width="{width}" height="16" fill="{colour}"/>',
             f'<text x="{BAR_AREA + 6}" y="{top + 32}" font-size="12" fill="{TEXT_COLOUR}">'
-            f"{escape(number(row.count))} · {escape(row.percent)}</text>",
+            f"{escape(bar.text)}</text>",
             "</g>",
         ]
     parts.append("</svg>")

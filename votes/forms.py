@@ -65,8 +65,8 @@ METHOD_SUMMARIES = {
         "round after round, until one has more than half."
     ),
     "split": _l(
-        "Each voter splits the money among the destinations in whole percentages; "
-        "the votes are combined into one split."
+        "Each voter splits the money among the destinations in whole percentages "
+        "(or per mille); the votes are combined into one split."
     ),
 }
 MODE_NAMES = {

@@ -9,8 +9,13 @@ A JSON document (pure: no Flask, no database)::
      "papers": [{"tracker": "<sha256 hex>", "salt": "<hex>", "weight": 1,
                  "choice": ["a"]}, ...]}
 
-``ballot``, ``max_choices``, ``max_score`` and each paper's ``salt`` may be
-left out. A paper with a salt has its tracker checked: it must be
+``ballot``, ``max_choices``, ``max_score``, ``settings`` and each paper's
+``salt`` may be left out. ``settings`` are a registered method's own (a split's
+scale, rule, floors, ceilings, total and currency; its papers' choices are
+``{destination: share}``): a method that needs them cannot be counted without
+them, so they travel with the papers.
+
+A paper with a salt has its tracker checked: it must be
 :func:`votes.methods.tracker` of the ballot, the choice as written and the salt.
 A paper without a salt is counted with its tracker unchecked.
 
@@ -42,7 +47,7 @@ from votes.methods.rules import RULES_FIELDS
 FORMAT = "asamblea-papers/1"
 HEADER_FIELDS = frozenset(
     {"format", "ballot", "method", "options", "electorate_weight", "max_choices", "max_score"}
-    | {"rules", "papers"}
+    | {"settings", "rules", "papers"}
 )
 REQUIRED_FIELDS = ("format", "method", "options", "electorate_weight", "rules", "papers")
 PAPER_FIELDS = ("tracker", "salt", "weight", "choice")
@@ -157,6 +162,8 @@ def write_papers(
         document["max_choices"] = contest.max_choices
     if contest.max_score is not None:
         document["max_score"] = contest.max_score
+    if contest.settings is not None:
+        document["settings"] = dict(contest.settings)
     return canonical_json(document)
 
 
@@ -226,6 +233,7 @@ def _read_contest(document: dict[str, Any]) -> Contest:
             rules=rules,
             max_choices=document.get("max_choices"),
             max_score=document.get("max_score"),
+            settings=document.get("settings"),
         )
         contest.validate()
     except InvalidContest as error:

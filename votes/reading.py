@@ -14,16 +14,22 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from votes import methods, splits
+from votes.errors import choice_message
 from votes.forms import ANSWER_NAMES, option_label
 from votes.models import Ballot
+from votes.services import contest_of
 
 
 class ChoiceError(ValueError):
-    """The vote form was filled in a way that names no choice."""
+    """The vote form was filled in a way that names no choice; ``field`` is the
+    place on the ballot (``"2"``) of the option whose field is at fault, or
+    ``"sum"`` when a split does not add up to the whole."""
 
-    def __init__(self, message: Any) -> None:
+    def __init__(self, message: Any, *, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,8 @@ def read_choice(ballot: Ballot, data: MultiDict) -> Any:
         if not value:
             raise ChoiceError(_l("Choose an option, or the blank vote."))
         return _option_at(ballot, value)
+    if method == splits.METHOD:
+        return _read_split(ballot, data)
     if method == "approval":
         choice: Any = [_option_at(ballot, value) for value in data.getlist("choice")]
     elif method == "score":
@@ -106,6 +114,52 @@ def _read_scores(ballot: Ballot, data: MultiDict) -> dict[str, int]:
             )
         scores[option] = score
     return scores
+
+
+def _read_split(ballot: Ballot, data: MultiDict) -> dict[str, int]:
+    """A split of the whole among the destinations; an empty field gives 0.
+
+    Checked here against the sum, the floors and the ceilings with the counting
+    method's own rules (``cast_vote`` checks again), so that a refusal can name
+    the destination at fault and mark its field."""
+    split = {}
+    for index, option in enumerate(ballot.options):
+        text = data.get(f"share-{index}", "").strip()
+        if not text:
+            continue
+        share = whole_number(text)
+        if share is None:
+            raise ChoiceError(
+                choice_message(
+                    methods.InvalidChoice("split-share", f"Not a share: {text!r}.", option=option)
+                ),
+                field=str(index),
+            )
+        split[option] = share
+    try:
+        return methods.normalise_choice(contest_of(ballot), split)
+    except methods.InvalidChoice as error:
+        raise _split_refused(ballot, split, error) from error
+
+
+def _split_refused(ballot: Ballot, split: dict[str, int], error: Any) -> ChoiceError:
+    """The refusal's message with its shares written as the rest of the page
+    writes them (``85%``), and the field at fault: the destination's, or
+    ``"sum"``."""
+    params = dict(error.params)
+    scale = splits.scale_of(ballot)
+    option = params.get("option")
+    field = "sum" if error.code == "split-sum" else None
+    if error.code == "split-sum":
+        params["sum"] = splits.units(sum(split.values()), scale)
+        params["whole"] = splits.units(scale, scale)
+    if option in ballot.options:
+        destination = splits.destinations(ballot)[ballot.options.index(option)]
+        params["floor"] = splits.units(destination.floor, scale)
+        params["ceiling"] = splits.units(destination.ceiling, scale)
+        field = str(destination.index)
+    message = choice_message(methods.InvalidChoice(error.code, str(error), **params))
+    return ChoiceError(message, field=field)
 
 
 def _read_ranking(ballot: Ballot, data: MultiDict) -> list[str]:
@@ -145,7 +199,7 @@ def vote_input(
         numbers = {
             key.partition("-")[2]: value
             for key, value in data.items()
-            if key.startswith(("score-", "rank-"))
+            if key.startswith(("score-", "rank-", "share-"))
         }
         chosen = set(data.getlist("choice")) | ({"blank"} if data.get("blank") == "1" else set())
         return VoteInput(frozenset(chosen), numbers)
@@ -157,6 +211,8 @@ def vote_input(
         return VoteInput(frozenset({choice}))
     if method == "plurality":
         return VoteInput(frozenset({"blank" if choice is None else index.get(choice, "")}))
+    if method == splits.METHOD and isinstance(choice, dict):
+        return VoteInput(numbers={index[o]: str(s) for o, s in choice.items() if o in index})
     if not choice:  # a blank vote of the other methods
         return VoteInput(frozenset({"blank"}))
     if method == "approval":
@@ -173,6 +229,8 @@ def describe_choice(ballot: Ballot, choice: Any) -> str:
     method = ballot.method
     if method in ("yes-no-abstain", "plurality"):
         return str(_l("Blank vote")) if choice is None else option_label(ballot, choice)
+    if method == splits.METHOD:
+        return splits.describe(ballot, choice)
     if method == "approval":
         return ", ".join(choice) if choice else str(_l("Blank vote"))
     if method == "score":

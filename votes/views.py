@@ -41,7 +41,7 @@ from governance.policies import TEMPLATE_POLICIES as GOVERNANCE_POLICIES
 from governance.policies import is_member
 from governance.views.common import refuse
 from governance.web import authorize, public, requires, utcnow
-from votes import casting, charts, proxies, queries, services
+from votes import casting, charts, proxies, queries, services, splits
 from votes import home as votes_home
 from votes.forms import (
     METHOD_NAMES,
@@ -100,6 +100,7 @@ def ballot_helpers() -> dict:
         "method_summaries": METHOD_SUMMARIES,
         "mode_names": MODE_NAMES,
         "methods": METHODS,
+        "splits": splits,
     }
 
 
@@ -138,9 +139,11 @@ def render_ballot_page(
     errors: dict[int, Any] | None = None,
     sent: dict[int, Any] | None = None,
     page_errors: list[Any] | None = None,
+    error_fields: dict[int, str | None] | None = None,
 ):
-    """The ballot page; a vote that was refused comes back with its message and
-    what the member had chosen."""
+    """The ballot page; a vote that was refused comes back with its message, the
+    field at fault (``error_fields``: an option's place) and what the member had
+    chosen."""
     errors, sent = errors or {}, sent or {}
     is_open = ballot.state is BallotState.OPEN
     rights = queries.voting_rights(current_user, ballot) if is_open else []
@@ -154,7 +157,9 @@ def render_ballot_page(
         for right in rights
     }
     unplaced = [message for seat, message in errors.items() if seat not in inputs]
-    rows = charts.result_rows(ballot) if ballot.state is BallotState.CLOSED else []
+    is_closed = ballot.state is BallotState.CLOSED
+    is_split = splits.is_split(ballot)
+    rows = charts.result_rows(ballot) if is_closed and not is_split else []
     return render_template(
         "votes/ballot.html",
         ballot=ballot,
@@ -174,6 +179,9 @@ def render_ballot_page(
         else None,
         cancel_form=CancelForm(formdata=None),
         vote_form=VoteForm(formdata=None),
+        error_fields=error_fields or {},
+        split_destinations=splits.destinations(ballot) if is_split and rights else [],
+        split=splits.outcome(ballot) if is_split and is_closed else None,
     )
 
 
@@ -232,7 +240,10 @@ def vote(ballot_id: int):
         choice = read_choice(ballot, request.form)
     except ChoiceError as error:
         return render_ballot_page(
-            ballot, errors={seat_id: error.message}, sent={seat_id: request.form}
+            ballot,
+            errors={seat_id: error.message},
+            sent={seat_id: request.form},
+            error_fields={seat_id: error.field},
         )
     try:
         trackers = casting.cast_vote(current_user, ballot.id, seat_id, choice, now=utcnow())
@@ -296,15 +307,21 @@ def closed_ballot(ballot_id: int) -> Ballot:
 @public  # a public body's ballots and results are open to anyone; private: authorize
 def certificate(ballot_id: int):
     ballot = closed_ballot(ballot_id)
-    rows = charts.result_rows(ballot)
+    split, rows, chart = None, [], None
+    if splits.is_split(ballot):
+        split = splits.outcome(ballot, chart_id="chart")
+    else:
+        rows = charts.result_rows(ballot)
+        chart = charts.bar_chart(
+            charts.chart_rows(ballot, rows), chart_id="chart", title=ballot.title
+        )
     pdf = render_pdf(
         "votes/certificate.html",
         css_template="votes/certificate.css",
         ballot=ballot,
         rows=rows,
-        chart=charts.bar_chart(
-            charts.chart_rows(ballot, rows), chart_id="chart", title=ballot.title
-        ),
+        chart=chart,
+        split=split,
         electorate_size=queries.electorate_size(ballot),
         participation=queries.participation(ballot),
         issued_at=utcnow(),

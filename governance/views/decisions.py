@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import RadioField
+from wtforms.validators import Optional
 
 from governance import decisions
 from governance.errors import DomainError, NotFound
 from governance.policies import is_member
 from governance.views.common import refuse
-from governance.web import authorize, public, requires, utcnow
+from governance.web import authorize, public, refused, requires, safe_next, utcnow
 from proposals import amendments
 from proposals import services as proposal_services
+from proposals.kinds import get_kind
 from proposals.models import AmendmentState, Proposal, ProposalState
 from proposals.policies import can_view_proposal
 from votes import services as ballot_services
@@ -53,6 +57,17 @@ TEMPLATE_GLOBALS = {
 bp.record_once(lambda state: state.app.jinja_env.globals.update(TEMPLATE_GLOBALS))
 
 
+class KindBallotForm(ProposalBallotForm):
+    """For a kind that sets up its own ballot (``ProposalKind.ballot_settings``): the
+    chair sets the question, explanation, mode, times and quorum; the kind sets the
+    method, the options and the threshold, so none is asked (``asks_threshold``)."""
+
+    asks_threshold = False
+    threshold = RadioField(
+        _l("Needed to approve"), default="simple", validators=[Optional()], choices=[]
+    )
+
+
 def visible_proposal(proposal_id: int) -> Proposal:
     try:
         proposal = proposal_services.get_proposal(proposal_id)
@@ -67,7 +82,8 @@ def visible_proposal(proposal_id: int) -> Proposal:
 def put_to_vote(proposal_id: int):
     proposal = visible_proposal(proposal_id)
     authorize(can_run_ballots, proposal.body)
-    form = ProposalBallotForm()
+    kind = get_kind(proposal.kind)
+    form = ProposalBallotForm() if kind.ballot_settings is None else KindBallotForm()
     if not form.is_submitted():
         form.title.data = proposal.title
     if form.validate_on_submit():
@@ -91,7 +107,10 @@ def put_to_vote(proposal_id: int):
             "proposal, the text as it is now.",
             body=proposal.body.name,
             n=proposal.current_revision,
-        ),
+        )
+        if kind.ballot_explanation is None
+        else str(kind.ballot_explanation)
+        % {"body": proposal.body.name, "n": proposal.current_revision},
         refusal=None
         if proposal.state is ProposalState.READY
         else _("Only a proposal that is ready for decision can be put to a vote."),
@@ -142,6 +161,28 @@ def amendment_to_vote(amendment_id: int):
             "proposals.detail", proposal_id=proposal.id, _anchor=f"amendment-{amendment.id}"
         ),
     )
+
+
+@bp.post("/decisions/<int:decision_id>/surplus/move")
+@requires(is_member)
+def move_surplus(decision_id: int):
+    """The chair or secretary moves an approved surplus split's money that waited."""
+    try:
+        decision = decisions.get_decision(decision_id)
+    except NotFound:
+        abort(404)
+    authorize(can_run_ballots, decision.body)
+    try:
+        moved = decisions.move_surplus(current_user, decision.id, now=utcnow())
+    except DomainError as error:
+        refused(error)
+    else:
+        if moved.is_new:
+            flash(_("The money has moved to the destinations."), "success")
+        else:
+            flash(_("The money had already moved; nothing was moved again."), "info")
+    default = url_for("decisions.detail", decision_id=decision_id, _anchor="surplus-money")
+    return redirect(safe_next(request.form.get("next"), default))
 
 
 @bp.get("/decisions/<int:decision_id>")

@@ -21,7 +21,9 @@ from budgets.forms import BALLOT_FORM_NAMES, RESULT_APPROVAL_NAMES, RULE_NAMES
 from budgets.models import BallotForm, ResultApproval
 from governance.money import format_money
 from tests.e2e import proposal_pages
-from tests.e2e.pages import BasePage, Translator
+from tests.e2e.pages import BasePage, LoginPage, Translator
+
+PASSWORD = "demo"  # every demo member's
 
 
 class Words(Translator):
@@ -39,6 +41,15 @@ class Words(Translator):
     def money(self, language: str, amount: int, currency: str) -> str:
         with self._app.test_request_context(), force_locale(language):
             return format_money(amount, currency)
+
+
+def logged_in(new_context, words: Words, email: str, **options) -> Page:
+    """A new browser context (``options``: a device, a language...) with ``email``
+    logged in with the demo password, on the home page."""
+    page = new_context(**options).new_page()
+    home = LoginPage(page, words).open().login(email, PASSWORD)
+    assert home.current_path == "/", f"{email} could not log in"
+    return page
 
 
 class PbPage(BasePage):

@@ -39,15 +39,14 @@ from tests.e2e.budget_pages import (
     NewBudgetPage,
     ResultsPage,
     Words,
+    logged_in,
 )
 from tests.e2e.conftest import DEVICES
-from tests.e2e.pages import LoginPage
 from tests.e2e.proposal_pages import ProposalPage
 from tests.e2e.test_accessibility import assert_no_serious_violations
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "demo"
 BODY = "asamblea-general"
 SECRETARY = "olga@example.org"
 CHAIR = "admin@example.org"
@@ -159,13 +158,6 @@ def words(live_server) -> Words:
 @pytest.fixture(scope="module")
 def axe() -> Axe:
     return Axe()
-
-
-def logged_in(new_context, words: Words, email: str, **options) -> Page:
-    page = new_context(**options).new_page()
-    home = LoginPage(page, words).open().login(email, PASSWORD)
-    assert home.current_path == "/", f"{email} could not log in"
-    return page
 
 
 def photograph(page: Page, name: str) -> Path:

@@ -8,10 +8,11 @@ from budgets.models import Process, ProcessState, Project
 from budgets.results.models import PotResult
 from budgets.voting.models import Paper, Voter
 from governance import create_app, demo
+from governance.admission.models import AdmissionCriterion
 from governance.config import Settings
 from governance.disbursements.models import DisbursementPlan
 from governance.extensions import db
-from governance.models import AdmissionCriterion, Body, Member, Seat
+from governance.models import Body, Member, Seat
 from proposals.models import Proposal
 from tests.fixtures.helpers import count
 

@@ -827,6 +827,177 @@ def rows_0008(n: int) -> None:
     )
 
 
+SPLIT_SETTINGS = {
+    "scale": 100,
+    "rule": "independent-markets",
+    "floors": [20, 0],
+    "ceilings": [100, 100],
+    "total": 1_000_000,
+    "currency": "BRL",
+}
+
+
+def rows_0009(n: int) -> None:
+    """Settings on the newest ballot. A split ballot itself is written only by the
+    test below: the schema before 0009 cannot hold one, so its downgrade refuses."""
+    ballots = tables_ballots()
+    newest = db.session.execute(sa.select(sa.func.max(ballots.c.id))).scalar_one()
+    db.session.execute(
+        ballots.update().where(ballots.c.id == newest).values(method_settings=SPLIT_SETTINGS)
+    )
+
+
+def tables_ballots() -> sa.Table:
+    return reflected_tables()["ballots"]
+
+
+def rows_0010(n: int) -> None:
+    """What to show for each criterion. The criteria of earlier revisions became
+    version 1 in the upgrade; a later version is written only by the test below."""
+    tables = reflected_tables()
+    criteria = tables["admission_criteria"]
+    db.session.execute(
+        criteria.update().values(evidence_es=f"Acta {n}", evidence_en=f"Minutes {n}")
+    )
+    versions = tables["criteria_versions"]
+    assert db.session.execute(sa.select(versions.c.number)).scalars().all() == [1]
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).where(criteria.c.version_id.is_(None))
+        ).scalar_one()
+        == 0
+    )
+
+
+def rows_0011(n: int) -> None:
+    """The admission rules, an admitted application (answers, a milestone now the
+    organization's, evidence, a spent confirmation link and a status link, a
+    question and its answer, an assessment), and a concern assessed in its turn."""
+    tables = reflected_tables()
+
+    def first(table: str) -> int:
+        return db.session.execute(sa.select(sa.func.min(tables[table].c.id))).scalar_one()
+
+    body_id, member_id, organization_id = first("bodies"), first("members"), first("organizations")
+    criterion_id, version_id = db.session.execute(
+        sa.select(tables["admission_criteria"].c.id, tables["admission_criteria"].c.version_id)
+        .order_by(tables["admission_criteria"].c.id)
+        .limit(1)
+    ).one()
+    insert(
+        tables["admission_rules"],
+        id=1,
+        review_body_id=body_id,
+        deciding_body_id=body_id,
+        seat_body_id=body_id,
+        national_currency=None,
+        national_credit_limit=0,
+        social_currency=None,
+        social_credit_limit=20_000,
+        status_link_days=30,
+        updated_at=AT,
+        updated_by_id=member_id,
+    )
+    application_id = insert(
+        tables["membership_applications"],
+        name=f"Cooperativa Nueva {n}",
+        name_key=f"cooperativa nueva {n}",
+        kind="cooperative",
+        activity="Weaving.",
+        territory="Cusco",
+        contact_email=f"contact{n}@example.org",
+        contact_phone="",
+        delegate_name="Rosa",
+        delegate_email=f"rosa{n}@example.org",
+        language="pt_BR",
+        criteria_version_id=version_id,
+        state="admitted",
+        deciding_body_id=body_id,
+        proposal_id=None,
+        organization_id=organization_id,
+        created_at=AT,
+        confirmed_at=AT,
+        decided_at=AT,
+    )
+    for purpose, used_at in (("confirm", AT), ("status", None)):
+        insert(
+            tables["application_links"],
+            application_id=application_id,
+            purpose=purpose,
+            token_hash=f"{purpose[0]}{n:063x}",
+            created_at=AT,
+            expires_at=AT + timedelta(days=30),
+            used_at=used_at,
+        )
+    answer_id = insert(
+        tables["application_answers"],
+        application_id=application_id,
+        criterion_id=criterion_id,
+        position=1,
+        declaration="We share the work.",
+        has_transition=True,
+        transition_plan="Solar panels.",
+    )
+    insert(
+        tables["application_milestones"],
+        answer_id=answer_id,
+        organization_id=organization_id,
+        position=1,
+        title="Panels installed",
+        due_on=date(2027, 6, 1),
+        status="done",
+        done_on=date(2027, 5, 20),
+    )
+    insert(
+        tables["application_evidence"],
+        answer_id=answer_id,
+        filename="statutes.pdf",
+        content_type="application/pdf",
+        size=1024,
+        sha256=f"{n:064x}",
+        created_at=AT,
+    )
+    question_id = insert(
+        tables["application_messages"],
+        application_id=application_id,
+        kind="question",
+        author_id=member_id,
+        question_id=None,
+        text="Who decides the prices?",
+        created_at=AT,
+    )
+    insert(
+        tables["application_messages"],
+        application_id=application_id,
+        kind="answer",
+        author_id=None,
+        question_id=question_id,
+        text="The assembly.",
+        created_at=AT,
+    )
+    concern_id = insert(
+        tables["admission_concerns"],
+        organization_id=organization_id,
+        criterion_id=criterion_id,
+        text="They hired day labourers.",
+        raised_by_id=member_id,
+        state="dismissed",
+        proposal_id=None,
+        created_at=AT,
+        decided_at=AT,
+    )
+    for subject in ({"application_id": application_id}, {"concern_id": concern_id}):
+        insert(
+            tables["admission_assessments"],
+            **{"application_id": None, "concern_id": None, **subject},
+            criterion_id=criterion_id,
+            reviewer_id=member_id,
+            verdict="meets-with-transition",
+            reason="The plan is credible.",
+            created_at=AT,
+        )
+
+
 ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {
     "0001": rows_0001,
     "0002": rows_0002,
@@ -836,6 +1007,9 @@ ROWS_AT_REVISION: dict[str, Callable[[int], None]] = {
     "0006": rows_0006,
     "0007": rows_0007,
     "0008": rows_0008,
+    "0009": rows_0009,
+    "0010": rows_0010,
+    "0011": rows_0011,
 }
 
 
@@ -883,6 +1057,59 @@ def test_each_revision_upgrades_and_downgrades_with_data(own_app):
         report = audit.verify_chain()
         assert report.is_intact, report.reason
         assert report.count == 5  # member, body, organization, delegate, seat
+
+
+def test_a_split_ballot_stops_the_downgrade_below_0009(own_app):
+    with own_app.app_context():
+        flask_migrate.upgrade(revision="0008")
+        for revision in ("0001", "0002", "0003"):
+            ROWS_AT_REVISION[revision](1)
+        db.session.commit()
+        flask_migrate.upgrade(revision="0009")
+        ballots = tables_ballots()
+        db.session.execute(ballots.update().values(method="split", method_settings=SPLIT_SETTINGS))
+        db.session.commit()
+        db.session.remove()
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits 1
+            flask_migrate.downgrade(revision="0008")
+        db.session.remove()
+        assert set(db.session.execute(sa.text("SELECT method FROM ballots")).scalars()) == {"split"}
+        assert db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == (
+            "0009"
+        )
+
+
+def test_the_criteria_become_version_1_and_a_later_version_stops_the_downgrade(own_app):
+    with own_app.app_context():
+        flask_migrate.upgrade(revision="0009")
+        rows_0001(1)
+        rows_0001(2)
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.upgrade(revision="0010")
+        tables = reflected_tables()
+        versions, criteria = tables["criteria_versions"], tables["admission_criteria"]
+        first = db.session.execute(sa.select(versions)).one()
+        assert (first.number, first.threshold_num, first.threshold_den) == (1, 2, 3)
+        assert set(db.session.execute(sa.select(criteria.c.version_id)).scalars()) == {first.id}
+        second = insert(versions, number=2, threshold_num=3, threshold_den=4, effective_at=AT)
+        insert(
+            criteria,
+            version_id=second,
+            position=1,
+            **{
+                f"{f}_{lang}": "x"
+                for f in ("title", "text", "evidence")
+                for lang in ("es", "pt_br", "en")
+            },
+            allows_transition=True,
+        )
+        db.session.commit()
+        db.session.remove()
+        with pytest.raises(SystemExit):
+            flask_migrate.downgrade(revision="0009")
+        db.session.remove()
+        assert db.session.execute(sa.text("SELECT count(*) FROM criteria_versions")).scalar() == 2
 
 
 def refusal(statement: str) -> sa.exc.DatabaseError:

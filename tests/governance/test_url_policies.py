@@ -28,6 +28,11 @@ DEMO_VALUES = {
     "project_id": 1,
     "reviewer_id": 1,
     "pot": 0,
+    "application_id": 1,
+    "criterion_id": 1,
+    "evidence_id": 1,
+    "organization_id": 1,
+    "concern_id": 1,
 }
 
 

@@ -66,6 +66,8 @@ def new_kind() -> Iterator[ProposalKind]:
     kind_id = free[0] if free else KIND_IDS[-1]
     borrowed_effect = effects.effect_for(kind_id)
     effects.unregister_effect(kind_id)
+    # The borrowed kind's form class may be cached by an earlier test: build the new one.
+    borrowed_form = forms._FORM_CLASSES.pop(kind_id, None)
     kind = register_kind(
         ProposalKind(
             id=kind_id,
@@ -86,6 +88,8 @@ def new_kind() -> Iterator[ProposalKind]:
         if borrowed_effect is not None:
             effects.register_effect(kind_id, borrowed_effect)
         forms._FORM_CLASSES.pop(kind.id, None)
+        if borrowed_form is not None:
+            forms._FORM_CLASSES[kind_id] = borrowed_form
 
 
 def test_a_new_kind_is_one_registration(cast, new_kind):

@@ -61,7 +61,10 @@ def test_the_counting_code_imports_only_the_standard_library() -> None:
 
 
 def test_methods_are_described() -> None:
-    assert list(METHODS) == [
+    # The package's own methods come first; another package may register more
+    # after them (budgets adds "split" when the app starts).
+    own = list(METHODS)[:6]
+    assert own == [
         "yes-no-abstain",
         "plurality",
         "approval",
@@ -69,7 +72,7 @@ def test_methods_are_described() -> None:
         "schulze",
         "instant-runoff",
     ]
-    with_threshold = {method for method, info in METHODS.items() if info.has_threshold}
+    with_threshold = {method for method in own if METHODS[method].has_threshold}
     assert with_threshold == {"yes-no-abstain", "plurality", "approval", "instant-runoff"}
     modules = {
         "yes-no-abstain": methods.yes_no_abstain,
@@ -79,7 +82,8 @@ def test_methods_are_described() -> None:
         "schulze": methods.schulze,
         "instant-runoff": methods.instant_runoff,
     }
-    for method, info in METHODS.items():
+    for method in own:
+        info = METHODS[method]
         assert info.id == method
         assert info.tie_break.endswith(".") and info.tie_break.count(". ") == 0
         assert info.counts_kind
