@@ -34,14 +34,36 @@
         sum += share(inputs[i]);
       }
       var name = sum < whole ? "data-under-template" : sum > whole ? "data-over-template" : "data-template";
-      output.textContent = fill(output.getAttribute(name), {
+      var sentences = [fill(output.getAttribute(name), {
         sum: written(sum),
         whole: written(whole),
         left: written(Math.max(whole - sum, 0)),
         over: written(Math.max(sum - whole, 0))
-      });
-      // Too much is a mistake to fix; too little is a split still being made.
-      output.parentNode.classList.toggle("split-over", sum > whole);
+      })];
+      // A floor or a ceiling broken by a share typed so far: said before the
+      // vote is cast, as the server would say it after.
+      var bounded = false;
+      for (var j = 0; j < inputs.length; j++) {
+        var input = inputs[j];
+        if (input.value.trim() === "") {
+          continue;
+        }
+        var value = share(input);
+        var floor = parseInt(input.getAttribute("data-floor"), 10) || 0;
+        var ceiling = parseInt(input.getAttribute("data-ceiling"), 10);
+        var option = input.getAttribute("data-option") || "";
+        if (value < floor) {
+          sentences.push(fill(output.getAttribute("data-floor-template"), { option: option, floor: written(floor) }));
+          bounded = true;
+        } else if (!isNaN(ceiling) && value > ceiling) {
+          sentences.push(fill(output.getAttribute("data-ceiling-template"), { option: option, ceiling: written(ceiling) }));
+          bounded = true;
+        }
+      }
+      output.textContent = sentences.join(" ");
+      // Too much, or a bound broken, is a mistake to fix; too little is a split
+      // still being made.
+      output.parentNode.classList.toggle("split-over", sum > whole || bounded);
     };
   }
 

@@ -5,6 +5,7 @@ The vote and what follows it: ``test_admission_decisions.py``."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -313,3 +314,13 @@ def test_the_status_link_lives_as_long_as_the_rules_say(request_context, admissi
     assert lifecycle.application_for_status(token, now=now + timedelta(days=1)).id == application.id
     with pytest.raises(links.LinkExpired):
         lifecycle.application_for_status(token, now=now + timedelta(days=2))
+
+
+def test_a_refused_assessment_lands_back_at_its_criterion(client, auth, admission_network, now):
+    """The review page is long: its forms post to the criterion's or the questions'
+    anchor, so a refusal shown on the page is in view, not thousands of pixels down."""
+    application, _token = confirmed(now)
+    auth.login(admission_network.reviewer.email)
+    page = client.get(f"/admission/applications/{application.id}").get_data(as_text=True)
+    assert re.search(r'action="/admission/applications/\d+/criteria/\d+/assess#criterion-1"', page)
+    assert f'action="/admission/applications/{application.id}/ask#questions"' in page

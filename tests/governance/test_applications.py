@@ -278,3 +278,9 @@ def test_without_criteria_or_rules_the_network_takes_no_applications(client, req
     assert page.status_code == 200
     assert "The network is not taking applications yet" in text_of(page)
     assert "<form" not in page.get_data(as_text=True).split("<main", 1)[1]
+
+
+def test_the_welcome_page_offers_organizations_the_application(client):
+    page = client.get("/", headers=EN).get_data(as_text=True)
+    assert 'href="/apply"' in page
+    assert "An organization that wants to join applies, without an account" in page
