@@ -118,11 +118,15 @@ def _save_assessment(form: AssessmentForm, assess, subject_id: int, then: str, *
     return None
 
 
-def assessment_form(criterion, *, blank: bool = False) -> AssessmentForm:
+def assessment_form(criterion, *, blank: bool = False, mine=None) -> AssessmentForm:
     """One form per criterion on the page (the prefix keeps their ids apart): the
-    one posted, or ``blank``."""
+    one posted, or ``blank`` — filled with the reviewer's own latest assessment
+    (``mine``) if there is one, so a second save visibly replaces it."""
     prefix = f"criterion-{criterion.position}"
-    return AssessmentForm(prefix=prefix, formdata=None) if blank else AssessmentForm(prefix=prefix)
+    if not blank:
+        return AssessmentForm(prefix=prefix)
+    data = {} if mine is None else {"verdict": mine.verdict.value, "reason": mine.reason}
+    return AssessmentForm(prefix=prefix, formdata=None, data=data)
 
 
 @bp.get("/applications")
@@ -137,14 +141,21 @@ def index():
 
 def render_review(application, *, failed: dict | None = None, status: int = 200):
     failed = failed or {}
+    page = queries.review_page(application)
+
+    def mine(criterion_id: int):
+        own = [a for a in page.latest.get(criterion_id, []) if a.reviewer_id == current_user.id]
+        return own[0] if own else None
+
     forms = {
-        criterion.id: failed.get(criterion.id) or assessment_form(criterion, blank=True)
+        criterion.id: failed.get(criterion.id)
+        or assessment_form(criterion, blank=True, mine=mine(criterion.id))
         for criterion in application.criteria_version.criteria
     }
     return render_template(
         "admission/review.html",
         application=application,
-        page=queries.review_page(application),
+        page=page,
         assessment_forms=forms,
         question_form=failed.get("question") or QuestionForm(formdata=None),
         send_form=failed.get("send") or SendToVoteForm(formdata=None),

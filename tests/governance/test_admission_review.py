@@ -324,3 +324,21 @@ def test_a_refused_assessment_lands_back_at_its_criterion(client, auth, admissio
     page = client.get(f"/admission/applications/{application.id}").get_data(as_text=True)
     assert re.search(r'action="/admission/applications/\d+/criteria/\d+/assess#criterion-1"', page)
     assert f'action="/admission/applications/{application.id}/ask#questions"' in page
+
+
+def test_the_form_shows_the_reviewers_own_latest_verdict(client, auth, admission_network, now):
+    application, _token = confirmed(now)
+    first = application.criteria_version.criteria[0]
+    review.assess(
+        admission_network.reviewer,
+        application.id,
+        criterion_id=first.id,
+        verdict="does-not-meet",
+        reason="Falta el estatuto.",
+        now=now,
+    )
+    auth.login(admission_network.reviewer.email)
+    page = client.get(f"/admission/applications/{application.id}", headers=EN)
+    html = page.get_data(as_text=True)
+    assert re.search(r'value="does-not-meet"[^>]*checked|checked[^>]*value="does-not-meet"', html)
+    assert "Falta el estatuto.</textarea>" in html
