@@ -11,6 +11,7 @@ effect moves the money in one linked batch (``governance.effects.split_surplus``
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from governance.errors import DomainError
 from governance.extensions import db
 from governance.services import naive_utc
 from ledger.amounts import format_amount, parse_amount, plain
+from ledger.history import accounts_by_id
 from ledger.models import Account, Currency
 from ledger.owners import Names
 from ledger.queries import balance_at
@@ -56,6 +58,13 @@ def account_name(account: Account | None) -> str:
     if account is None:
         return "?"
     return f"{Names([account]).account(account)} ({account.code})"
+
+
+def account_names(ids: Iterable[int]) -> dict[int, str]:
+    """:func:`account_name` of several accounts by id, read in one query."""
+    accounts = accounts_by_id(set(ids)).values()
+    names = Names(accounts)
+    return {account.id: f"{names.account(account)} ({account.code})" for account in accounts}
 
 
 def money(amount: int, currency_code: str) -> str:
@@ -180,15 +189,16 @@ def surplus_line(fields: dict) -> str:
 def describe(fields: dict) -> list[str]:
     """The split's fields, one fact a line, in the reader's language."""
     scale = fields.get("scale", 100)
-    source = db.session.get(Account, fields.get("source_account_id", 0))
+    destinations = fields.get("destinations", [])
+    source_id = fields.get("source_account_id", 0)
+    names = account_names([source_id, *(destination["account_id"] for destination in destinations)])
     lines = [
         str(_l("Surplus")) + ": " + surplus_line(fields),
-        str(_l("Account that holds the surplus")) + ": " + account_name(source),
+        str(_l("Account that holds the surplus")) + ": " + names.get(source_id, "?"),
         str(_l("Voters split in")) + ": " + str(SCALE_NAMES.get(scale, scale)),
         str(_l("Rule")) + ": " + str(RULE_NAMES.get(fields.get("rule", ""), "?")),
     ]
-    for destination in fields.get("destinations", []):
-        account = db.session.get(Account, destination["account_id"])
+    for destination in destinations:
         bounds = _l(
             "at least %(floor)s, at most %(ceiling)s",
             floor=unit_text(destination["floor"], scale),
@@ -196,7 +206,7 @@ def describe(fields: dict) -> list[str]:
         )
         lines.append(
             str(_l("Destination"))
-            + f": {destination['label']} — {account_name(account)} — {bounds}"
+            + f": {destination['label']} — {names.get(destination['account_id'], '?')} — {bounds}"
         )
     return lines
 

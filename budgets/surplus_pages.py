@@ -19,8 +19,8 @@ from budgets.surplus_fields import balance_moment
 from budgets.surplus_kind import RULE_EXPLANATIONS, SCALE_NAMES, money
 from governance import surplus
 from governance.decisions import decision_for_ballot
-from governance.extensions import db
 from governance.models import Decision
+from ledger.history import accounts_by_id
 from ledger.models import Account, Transfer
 from ledger.owners import Names
 from ledger.policies import can_view_account, can_view_transfer
@@ -48,8 +48,8 @@ def _account_link(account: Account | None, names: Names) -> AccountLink:
 
 
 def _accounts(ids: list[int]) -> tuple[dict[int, Account], Names]:
-    found = {account_id: db.session.get(Account, account_id) for account_id in set(ids)}
-    accounts = {account_id: a for account_id, a in found.items() if a is not None}
+    """The accounts by id, read in one query, and their names."""
+    accounts = accounts_by_id(set(ids))
     return accounts, Names(accounts.values())
 
 
@@ -86,9 +86,10 @@ def surplus_split_page(fields: dict) -> SplitPage:
     currency = fields.get("currency", "")
     is_balance = fields.get("basis") == "balance"
     balance_date = date.fromisoformat(fields["balance_date"]) if is_balance else None
+    moment = balance_moment(balance_date) if balance_date is not None else None
     balance = None
-    if balance_date is not None and datetime.now(UTC) >= balance_moment(balance_date):
-        balance = money(balance_at(source_id, balance_moment(balance_date)), currency)
+    if moment is not None and datetime.now(UTC) >= moment:
+        balance = money(balance_at(source_id, moment), currency)
     return SplitPage(
         source=_account_link(accounts.get(source_id), names),
         is_balance=is_balance,
@@ -148,9 +149,13 @@ class SurplusMoney:
         return self.state == "waiting"
 
 
-def _rows(plan: surplus.SurplusPlan, moved: dict[str, Transfer]) -> tuple[MoneyRow, ...]:
-    accounts, names = _accounts([share.account_id for share in plan.shares])
-    source = db.session.get(Account, plan.source_account_id)
+def _rows(
+    plan: surplus.SurplusPlan,
+    moved: dict[str, Transfer],
+    accounts: dict[int, Account],
+    names: Names,
+) -> tuple[MoneyRow, ...]:
+    source = accounts.get(plan.source_account_id)
     rows = []
     for share in plan.shares:
         transfer = moved.get(surplus.transfer_id(plan.decision_id, share.position))
@@ -182,14 +187,17 @@ def surplus_money(ballot: Any) -> SurplusMoney | None:
     if decision is None or plan is None:
         return SurplusMoney("undecided", decision)
     moved = {transfer.id: transfer for transfer in surplus.moved_transfers(plan)}
-    source = db.session.get(Account, plan.source_account_id)
+    accounts, names = _accounts(
+        [plan.source_account_id, *(share.account_id for share in plan.shares)]
+    )
+    source = accounts.get(plan.source_account_id)
     state = "moved" if moved or not plan.moving else "waiting"
     shown = SurplusMoney(
         state,
         decision,
         total=money(plan.total, plan.currency),
-        source=_account_link(source, Names([source] if source else [])),
-        rows=_rows(plan, moved),
+        source=_account_link(source, names),
+        rows=_rows(plan, moved, accounts, names),
         batch_id=plan.batch_id,
     )
     if shown.is_moved:

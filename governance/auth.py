@@ -98,7 +98,7 @@ def authenticate(email: str, password: str, *, address: str, now: datetime) -> M
     return member if is_valid else None
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -114,7 +114,7 @@ def _issue_token(
 ) -> tuple[str, AccessToken]:
     token = secrets.token_urlsafe(32)
     record = AccessToken(
-        token_hash=_hash_token(token),
+        token_hash=hash_token(token),
         purpose=purpose,
         email=email,
         member=member,
@@ -132,7 +132,7 @@ def find_token(purpose: TokenPurpose, token: str, *, now: datetime) -> AccessTok
     """The live token for this secret, or ``TokenInvalid`` saying why not."""
     record = db.session.execute(
         sa.select(AccessToken).where(
-            AccessToken.token_hash == _hash_token(token), AccessToken.purpose == purpose
+            AccessToken.token_hash == hash_token(token), AccessToken.purpose == purpose
         )
     ).scalar_one_or_none()
     if record is None:

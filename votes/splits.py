@@ -120,7 +120,7 @@ class Destination:
 def destinations(ballot: Ballot) -> list[Destination]:
     """The ballot's destinations in ballot order, with their floors and ceilings."""
     settings = settings_of(ballot)
-    scale = int(settings.get("scale") or 100)
+    scale = scale_of(ballot)
     floors = settings.get("floors") or [0] * len(ballot.options)
     ceilings = settings.get("ceilings") or [scale] * len(ballot.options)
     return [

@@ -31,6 +31,7 @@ from governance.admission.queries import vote_counts
 from governance.admission.review import reasons_for
 from governance.admission.rules import get_rules
 from governance.auth import InvitationSpec, invite_member
+from governance.disbursements.plans import voted_fields
 from governance.errors import DomainError
 from governance.extensions import db
 from governance.models import Body, Organization, Seat
@@ -42,21 +43,8 @@ from governance.services import (
     get_or_create_organization,
     naive_utc,
 )
-from proposals.models import Proposal, Revision
+from proposals.models import Proposal
 from votes import outcomes
-
-
-def _voted_fields(proposal_id: int, revision_number: int | None) -> dict:
-    proposal = db.session.get(Proposal, proposal_id)
-    assert proposal is not None
-    number = revision_number or proposal.current_revision
-    return dict(
-        db.session.execute(
-            sa.select(Revision.fields).where(
-                Revision.proposal_id == proposal_id, Revision.number == number
-            )
-        ).scalar_one()
-    )
 
 
 def _application_in_vote(fields: dict, proposal: Any) -> Application | None:
@@ -187,7 +175,7 @@ def _admission_follows_its_ballot(ballot: Any, result: dict, now: datetime) -> N
     proposal = db.session.get(Proposal, ballot.proposal_id)
     if proposal is None or proposal.kind != "admission":
         return
-    fields = _voted_fields(proposal.id, ballot.revision_number)
+    fields = voted_fields(ballot, proposal)  # the revision the ballot was on
     if fields.get("action") == "suspend":
         concern = db.session.get(Concern, fields.get("concern_id") or 0)
         if concern is not None and concern.state is ConcernState.IN_VOTE:

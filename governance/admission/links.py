@@ -5,7 +5,6 @@ of its own, so an older mail's link keeps working until its own expiry."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import cast
@@ -15,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from governance.admission.application_models import Application, ApplicationLink, LinkPurpose
 from governance.admission.rules import DEFAULT_LINK_DAYS, get_rules
+from governance.auth import hash_token  # link secrets hashed as account tokens are
 from governance.errors import TokenInvalid
 from governance.extensions import db
 from governance.services import naive_utc
@@ -26,10 +26,6 @@ RENEW_INTERVAL = timedelta(minutes=10)
 
 class LinkExpired(TokenInvalid):
     """A link that was ours but has expired: the page offers a fresh one."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def lifetime(purpose: LinkPurpose) -> timedelta:
@@ -46,7 +42,7 @@ def issue(application: Application, purpose: LinkPurpose, *, now: datetime) -> s
         ApplicationLink(
             application_id=application.id,
             purpose=purpose,
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             created_at=naive_utc(now),
             expires_at=naive_utc(now + lifetime(purpose)),
         )
@@ -60,7 +56,7 @@ def lookup(token: str) -> ApplicationLink | None:
     if not token or len(token) > 100:
         return None
     return db.session.execute(
-        sa.select(ApplicationLink).where(ApplicationLink.token_hash == _hash(token))
+        sa.select(ApplicationLink).where(ApplicationLink.token_hash == hash_token(token))
     ).scalar_one_or_none()
 
 

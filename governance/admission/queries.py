@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from governance.admission.application_models import (
     DECIDED_STATES,
@@ -92,12 +93,13 @@ class ReviewPage:
 
 
 def review_page(application: Application) -> ReviewPage:
+    latest = latest_assessments(application_id=application.id)
     return ReviewPage(
         answers=list(application.answers),
-        latest=latest_assessments(application_id=application.id),
+        latest=latest,
         history=all_assessments(application.id),
         exchanges=exchanges(application),
-        missing=missing_assessments(application),
+        missing=missing_assessments(application, latest),
         counts=vote_counts(application),
     )
 
@@ -121,6 +123,7 @@ def open_concerns() -> list[Concern]:
         db.session.execute(
             sa.select(Concern)
             .where(Concern.state.in_((ConcernState.OPEN, ConcernState.IN_VOTE)))
+            .options(selectinload(Concern.organization), selectinload(Concern.criterion))
             .order_by(Concern.id.desc())
         ).scalars()
     )

@@ -235,9 +235,13 @@ def ask(actor: Member, application_id: int, text: str, *, now: datetime) -> Appl
     return message
 
 
-def missing_assessments(application: Application) -> list[AdmissionCriterion]:
-    """The criteria no reviewer has assessed yet."""
-    latest = latest_assessments(application_id=application.id)
+def missing_assessments(
+    application: Application, latest: dict[int, list[Assessment]] | None = None
+) -> list[AdmissionCriterion]:
+    """The criteria no reviewer has assessed yet (``latest``: the application's
+    ``latest_assessments``, when the caller has them already)."""
+    if latest is None:
+        latest = latest_assessments(application_id=application.id)
     return [c for c in application.criteria_version.criteria if c.id not in latest]
 
 

@@ -8,13 +8,10 @@ shows the page again with the message, and stores nothing.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from governance.admission import concerns, criteria, lifecycle, queries, review, rules
 from governance.admission.application_models import EvidenceFile
+from governance.admission.apply_views import evidence_storage
 from governance.admission.forms import (
     AssessmentForm,
     ConcernForm,
@@ -219,9 +217,7 @@ def send(application_id: int):
 @requires(can_view_applications)
 def evidence(evidence_id: int):
     stored = db.session.get(EvidenceFile, evidence_id)
-    path = (
-        Path(current_app.instance_path) / "admission-evidence" / (stored.sha256 if stored else "")
-    )
+    path = evidence_storage() / (stored.sha256 if stored else "")
     if stored is None or not path.is_file():
         abort(404)
     response = send_file(
